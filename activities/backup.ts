@@ -1,0 +1,138 @@
+/** The steps of one target's backup. Each is idempotent: a retry overwrites its own objects and row, never adds more. */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { CairnConfig, Target } from '../config/types';
+import type { ArtifactRecord, Counts, Engine } from '../engines/engine';
+import type { EngineRegistry } from '../engines/registry';
+import type { Catalog } from '../catalog/catalog';
+import type { ObjectStore } from '../storage/s3';
+import { measureStored, readArtifact, writeArtifact } from '../storage/artifacts';
+import { backupPrefix, manifestKey, sidecarKey } from '../storage/layout';
+import { activityTools } from './context';
+import { withFailureMapping } from './failures';
+import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
+
+export interface BackupDeps {
+  config: CairnConfig;
+  store: ObjectStore;
+  catalog: Catalog;
+  engines: EngineRegistry;
+}
+
+export function backupActivities({ config, store, catalog, engines }: BackupDeps) {
+  function target(name: string): Target {
+    const t = config.targets.find((x) => x.name === name);
+    if (!t) throw ApplicationFailure.nonRetryable(`no target named '${name}' is configured on this worker`, 'UnknownTarget');
+    return t;
+  }
+  const engine = (t: Target) => engines[t.type] as unknown as Engine<Target>;
+
+  return {
+    /** Which targets a cycle covers; unknown names fail at once, naming them and what is configured. */
+    async planBackup(names: string[]): Promise<BackupPlan> {
+      const known = config.targets.map((t) => t.name);
+      const unknown = names.filter((n) => !known.includes(n));
+      if (unknown.length) {
+        throw ApplicationFailure.nonRetryable(`unknown target(s): ${unknown.join(', ')}; configured targets: ${known.join(', ') || 'none'}`, 'UnknownTarget');
+      }
+      const chosen = names.length ? config.targets.filter((t) => names.includes(t.name)) : config.targets;
+      return { targets: chosen.map((t) => ({ name: t.name, type: t.type })), concurrency: config.backup.concurrency };
+    },
+
+    async beginBackup(input: { target: string; workflowId: string; runId: string; startedAt: string }): Promise<string> {
+      const t = target(input.target);
+      return catalog.begin(t.type, t.name, { workflowId: input.workflowId, runId: input.runId }, new Date(input.startedAt));
+    },
+
+    /** Dump -> (gzip) -> SHA-256 -> upload, in one streaming pass per artifact. */
+    async dumpTarget(input: { target: string; backupId: string }): Promise<DumpResult> {
+      const t = target(input.target);
+      const tools = activityTools();
+      const started = Date.now();
+      await store.ensureBucket();
+      // A previous attempt (e.g. on a worker that died) may have left an unfinished upload or older objects.
+      await store.abortStaleUploads(backupPrefix(input.backupId));
+      await store.deleteAll((await store.list(backupPrefix(input.backupId))).map((o) => o.key));
+      return withFailureMapping(async () => {
+        const result = await engine(t).backup(t, {
+          ...tools,
+          writeArtifact: (spec, source) => writeArtifact(store, input.backupId, spec, source, tools.signal),
+        });
+        return {
+          artifacts: result.artifacts, sourceVersion: result.sourceVersion, consistency: result.consistency,
+          counts: result.counts, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
+        };
+      });
+    },
+
+    /** Reads every artifact back from the store: size and SHA-256 as recorded, and structurally whole. */
+    async validateBackup(input: { target: string; artifacts: ArtifactRecord[]; counts: Counts }): Promise<string[]> {
+      const t = target(input.target);
+      const tools = activityTools();
+      const readers: { artifact: ArtifactRecord; reader: Awaited<ReturnType<typeof readArtifact>> }[] = [];
+      await withFailureMapping(() => engine(t).validate(input.artifacts, input.counts, {
+        ...tools,
+        async open(artifact) {
+          const reader = await readArtifact(store, artifact, tools.signal);
+          readers.push({ artifact, reader });
+          return reader.stream;
+        },
+      }));
+      const checks = [`${engine(t).type} structural check`];
+      for (const artifact of input.artifacts) {
+        // Reuse the engine's full read when it had one; otherwise read the object once more just to measure it.
+        const full = readers.find((r) => r.artifact.key === artifact.key && r.reader.complete)?.reader;
+        const measured = full ? { sizeBytes: full.sizeBytes, sha256: full.sha256 } : await measureStored(store, artifact.key, tools.signal);
+        if (measured.sizeBytes !== artifact.sizeBytes || measured.sha256 !== artifact.sha256) {
+          throw ApplicationFailure.nonRetryable(
+            `stored object ${artifact.key} does not match what was uploaded: ${measured.sizeBytes} bytes sha256 ${measured.sha256}, expected ${artifact.sizeBytes} bytes sha256 ${artifact.sha256}`,
+            'ChecksumMismatch');
+        }
+        checks.push(`size and sha256 of ${artifact.key}`);
+      }
+      return checks;
+    },
+
+    /** Writes the manifest (the backup's proof of completeness) and only then records success. */
+    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number }): Promise<TargetBackupResult> {
+      const t = target(input.target);
+      const { dump } = input;
+      const totalSizeBytes = dump.artifacts.reduce((n, a) => n + a.sizeBytes, 0);
+      const manifest: Manifest = {
+        format: 'cairn-backup-manifest', version: 1, backupId: input.backupId, type: t.type, target: t.name,
+        workflowId: input.workflowId, createdAt: dump.startedAt, sourceVersion: dump.sourceVersion,
+        consistency: dump.consistency, counts: dump.counts,
+        artifacts: dump.artifacts.map((a) => ({ ...a, sidecarKey: sidecarKey(a.key) })),
+        totalSizeBytes, checksum: backupChecksum(dump.artifacts),
+        durations: { dumpMs: dump.durationMs, validateMs: input.validateMs, totalMs: dump.durationMs + input.validateMs },
+        validation: { checkedAt: new Date().toISOString(), checks: input.checks },
+      };
+      const key = manifestKey(input.backupId);
+      await store.putText(key, JSON.stringify(manifest, null, 2) + '\n', 'application/json');
+      const objectKey = dump.artifacts.length === 1 ? dump.artifacts[0]!.key : key;
+      await catalog.succeed(input.backupId, {
+        sizeBytes: totalSizeBytes, checksum: manifest.checksum, objectKey, manifestKey: key,
+        durationMs: manifest.durations.totalMs, counts: dump.counts,
+      });
+      return { target: t.name, type: t.type, backupId: input.backupId, status: 'success', sizeBytes: totalSizeBytes, checksum: manifest.checksum, manifestKey: key };
+    },
+
+    /** A failed backup leaves nothing behind that could be mistaken for a backup, and a row saying why. */
+    async failBackup(input: { backupId: string; error: string; durationMs: number }): Promise<void> {
+      const prefix = backupPrefix(input.backupId);
+      await store.abortStaleUploads(prefix).catch(() => 0);
+      const leftovers = (await store.list(prefix).catch(() => [])).map((o) => o.key);
+      await store.deleteAll(leftovers);
+      await catalog.fail(input.backupId, input.error, input.durationMs);
+    },
+  };
+}
+
+/** One checksum for the catalog: the artifact's own, or for several the sha256 of their `sha256sum` listing. */
+export function backupChecksum(artifacts: ArtifactRecord[]): string {
+  if (artifacts.length === 1) return artifacts[0]!.sha256;
+  const listing = [...artifacts].sort((a, b) => a.key.localeCompare(b.key))
+    .map((a) => `${a.sha256}  ${a.key.slice(a.key.lastIndexOf('/') + 1)}\n`).join('');
+  return createHash('sha256').update(listing).digest('hex');
+}
+

@@ -1,0 +1,84 @@
+/** The checks behind `cairn doctor`. Each returns its findings instead of throwing: a broken target is a result. */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { CairnConfig, Target } from '../config/types';
+import type { Engine, HealthCheck } from '../engines/engine';
+import type { EngineRegistry } from '../engines/registry';
+import type { Catalog } from '../catalog/catalog';
+import type { ObjectStore } from '../storage/s3';
+import type { DoctorSection } from './types';
+
+export interface DoctorDeps {
+  config: CairnConfig;
+  store: ObjectStore;
+  catalog: Catalog;
+  engines: EngineRegistry;
+  temporal: Client;
+}
+
+const failed = (check: string, err: unknown, fix: string): HealthCheck => ({ check, ok: false, detail: (err as Error).message || String(err), fix });
+
+export function doctorActivities({ config, store, catalog, engines, temporal }: DoctorDeps) {
+  return {
+    async checkTarget(name: string): Promise<DoctorSection> {
+      const t = config.targets.find((x) => x.name === name);
+      if (!t) return { name, kind: 'postgres', checks: [{ check: 'configured', ok: false, detail: `no target named '${name}'`, fix: 'check the target list in the config' }] };
+      const engine = engines[t.type] as unknown as Engine<Target>;
+      try {
+        return { name, kind: t.type, checks: await engine.doctor(t) };
+      } catch (err) {
+        return { name, kind: t.type, checks: [failed('reachable', err, `check that ${t.type} target '${name}' is running and its address is right`)] };
+      }
+    },
+
+    /** The bucket exists (created when allowed) and accepts a write, read and delete. */
+    async checkStorage(): Promise<DoctorSection> {
+      const name = `${config.storage.endpoint}/${config.storage.bucket}`;
+      const checks: HealthCheck[] = [];
+      try {
+        const created = await store.ensureBucket();
+        checks.push({ check: 'bucket', ok: true, detail: created ? `bucket '${config.storage.bucket}' created` : `bucket '${config.storage.bucket}' exists` });
+      } catch (err) {
+        const fix = /credential|access key|signature|forbidden|denied/i.test(String(err)) ? 'check MINIO_ACCESS_KEY and MINIO_SECRET_KEY'
+          : 'check MINIO_ENDPOINT points at a running MinIO/S3 service, and that BACKUP_BUCKET exists or S3_CREATE_BUCKET=true';
+        checks.push(failed('bucket', err, fix));
+        return { name, kind: 'storage', checks };
+      }
+      const probe = `.cairn/doctor-${randomUUID()}`;
+      try {
+        await store.putText(probe, 'cairn doctor write probe\n', 'text/plain');
+        const back = await store.getText(probe);
+        await store.deleteAll([probe]);
+        checks.push({ check: 'writable', ok: back.startsWith('cairn doctor'), detail: 'wrote, read back and deleted a probe object' });
+      } catch (err) {
+        checks.push(failed('writable', err, `grant the access key write access to bucket '${config.storage.bucket}'`));
+      }
+      return { name, kind: 'storage', checks };
+    },
+
+    async checkCatalog(): Promise<DoctorSection> {
+      const m = config.metadata;
+      const name = `${m.host}:${m.port}/${m.database}`;
+      try {
+        await catalog.migrate();
+        const n = (await catalog.pool.query<{ n: string }>('SELECT count(*) AS n FROM backup_history')).rows[0]!.n;
+        return { name, kind: 'catalog', checks: [{ check: 'backup_history', ok: true, detail: `migrated; ${n} backup(s) recorded` }] };
+      } catch (err) {
+        return { name, kind: 'catalog', checks: [failed('backup_history', err, 'check CAIRN_METADATA_* / POSTGRES_* point at a PostgreSQL database Cairn may create tables in')] };
+      }
+    },
+
+    async checkTemporal(): Promise<DoctorSection> {
+      const { namespace, address, taskQueue } = config.temporal;
+      try {
+        const ns = await temporal.workflowService.describeNamespace({ namespace });
+        const days = Number(ns.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
+        return { name: `${address}/${namespace}`, kind: 'temporal', checks: [
+          { check: 'namespace', ok: true, detail: `namespace '${namespace}' reachable (history kept ${days} day(s)); worker polling '${taskQueue}'` },
+        ] };
+      } catch (err) {
+        return { name: `${address}/${namespace}`, kind: 'temporal', checks: [failed('namespace', err, 'check TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE')] };
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The metadata schema, as ordered, append-only migrations. The first keeps the columns and indexes existing
+ * deployments query (an existing backup_history table is extended, not replaced); later ones add what Cairn needs.
+ */
+export const migrations: { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'backup_history',
+    sql: `
+      CREATE TABLE IF NOT EXISTS backup_history (
+        id            BIGSERIAL PRIMARY KEY,
+        backup_id     TEXT NOT NULL,
+        backup_type   TEXT NOT NULL,
+        timestamp     TIMESTAMPTZ NOT NULL,
+        size_bytes    BIGINT,
+        checksum      TEXT,
+        status        TEXT NOT NULL,
+        error_message TEXT,
+        created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS idx_backup_history_timestamp ON backup_history (timestamp);
+      CREATE INDEX IF NOT EXISTS idx_backup_history_type ON backup_history (backup_type);
+      CREATE INDEX IF NOT EXISTS idx_backup_history_status ON backup_history (status);`,
+  },
+  {
+    id: 2,
+    name: 'cairn_columns',
+    sql: `
+      ALTER TABLE backup_history
+        ADD COLUMN IF NOT EXISTS target       TEXT,
+        ADD COLUMN IF NOT EXISTS object_key   TEXT,
+        ADD COLUMN IF NOT EXISTS manifest_key TEXT,
+        ADD COLUMN IF NOT EXISTS workflow_id  TEXT,
+        ADD COLUMN IF NOT EXISTS run_id       TEXT,
+        ADD COLUMN IF NOT EXISTS duration_ms  BIGINT,
+        ADD COLUMN IF NOT EXISTS counts       JSONB,
+        ADD COLUMN IF NOT EXISTS finished_at  TIMESTAMPTZ,
+        ADD COLUMN IF NOT EXISTS updated_at   TIMESTAMPTZ NOT NULL DEFAULT now();
+      -- One row per backup: the guard that makes retried activities idempotent.
+      CREATE UNIQUE INDEX IF NOT EXISTS uq_backup_history_backup_id ON backup_history (backup_id);
+      -- One backup per target per workflow run, so a retried "begin" finds its own row (a re-run of the same
+      -- workflow id is a new run, so it never reuses, and overwrites, an earlier run's backup).
+      CREATE UNIQUE INDEX IF NOT EXISTS uq_backup_history_run_target ON backup_history (run_id, target);
+      CREATE INDEX IF NOT EXISTS idx_backup_history_target ON backup_history (target, timestamp DESC);
+      ALTER TABLE backup_history DROP CONSTRAINT IF EXISTS backup_history_status_check;
+      ALTER TABLE backup_history ADD CONSTRAINT backup_history_status_check
+        CHECK (status IN ('running', 'success', 'failed'));`,
+  },
+];

@@ -1,0 +1,74 @@
+/** `cairn backup [--target NAME]... [--wait] [--json]`: starts a backup cycle, optionally following it live. */
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { CairnConfig } from '../config/types';
+import { connectClient, workflowLink } from '../client/connection';
+import type { BackupCycleInput, BackupCycleResult, CycleProgress } from '../workflows/inputs';
+import type { TargetBackupResult } from '../activities/types';
+import { bytes, table } from './format';
+import { requireWorker } from './workers';
+
+export async function backupCommand(config: CairnConfig, opts: { targets: string[]; wait: boolean; json: boolean }): Promise<number> {
+  const unknown = opts.targets.filter((t) => !config.targets.some((c) => c.name === t));
+  if (unknown.length) {
+    console.error(`cairn backup: unknown target(s) ${unknown.join(', ')}; configured: ${config.targets.map((t) => t.name).join(', ')}`);
+    return 2;
+  }
+  const client = await connectClient(config.temporal);
+  try {
+    await requireWorker(client, config.temporal);
+    const input: BackupCycleInput = opts.targets.length ? { version: 1, targets: opts.targets } : { version: 1 };
+    const workflowId = `backup-cycle-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+    const handle = await client.workflow.start('backupCycle', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] });
+    if (!opts.json) {
+      console.log(`started backup cycle ${workflowId}`);
+      console.log(`  ${workflowLink(config.temporal, workflowId, handle.firstExecutionRunId)}`);
+    }
+    if (!opts.wait) {
+      if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }));
+      return 0;
+    }
+    const results = await follow(client, handle, !opts.json);
+    if (opts.json) console.log(JSON.stringify({ workflowId, results }, null, 2));
+    else printResults(results);
+    return results.every((r) => r.status === 'success') ? 0 : 1;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** Prints each target's phase as it changes, until the cycle ends; returns per-target results either way. */
+async function follow(_client: Client, handle: WorkflowHandle, live: boolean): Promise<TargetBackupResult[]> {
+  const seen = new Map<string, string>();
+  let finished = false;
+  const outcome = handle.result().then(
+    (r: BackupCycleResult) => r.results,
+    (err: unknown) => {
+      // A failed cycle carries every target's result in its failure details.
+      const details = err instanceof WorkflowFailedError ? (err.cause as { details?: unknown[] })?.details?.[0] as BackupCycleResult | undefined : undefined;
+      if (details?.results) return details.results;
+      throw err;
+    },
+  ).finally(() => { finished = true; });
+  while (!finished) {
+    try {
+      const progress = await handle.query<CycleProgress>('progress');
+      for (const t of progress.targets) {
+        const line = `${t.phase}${t.backupId ? ` ${t.backupId}` : ''}${t.error ? `: ${t.error}` : ''}`;
+        if (live && seen.get(t.target) !== line) console.log(`  ${t.type}/${t.target}: ${line}`);
+        seen.set(t.target, line);
+      }
+    } catch {
+      // The query handler exists once the workflow has planned its targets; until then there is nothing to show.
+    }
+    await Promise.race([outcome.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+  }
+  return outcome;
+}
+
+function printResults(results: TargetBackupResult[]): void {
+  console.log('');
+  console.log(table(['target', 'type', 'status', 'backup id', 'size', 'detail'], results.map((r) => [
+    r.target, r.type, r.status, r.backupId ?? '-', bytes(r.sizeBytes), r.status === 'success' ? `sha256 ${r.checksum?.slice(0, 16)}...` : (r.error ?? ''),
+  ])));
+}

@@ -1,0 +1,36 @@
+/** `cairn list [--type T] [--target N] [--status S] [--limit N] [--json]`: backups from backup_history. */
+import type { CairnConfig, TargetType } from '../config/types';
+import { Catalog } from '../catalog/catalog';
+import { bytes, ms, table } from './format';
+
+export async function listCommand(config: CairnConfig, opts: { type?: string; target?: string; status?: string; limit: number; json: boolean }): Promise<number> {
+  if (opts.type && !['postgres', 'neo4j', 'qdrant'].includes(opts.type)) {
+    console.error(`cairn list: --type must be postgres, neo4j or qdrant, got '${opts.type}'`);
+    return 2;
+  }
+  if (opts.status && !['running', 'success', 'failed'].includes(opts.status)) {
+    console.error(`cairn list: --status must be running, success or failed, got '${opts.status}'`);
+    return 2;
+  }
+  const catalog = new Catalog(config.metadata);
+  try {
+    await catalog.migrate();
+    const rows = await catalog.list({
+      ...(opts.type ? { type: opts.type as TargetType } : {}), ...(opts.target ? { target: opts.target } : {}),
+      ...(opts.status ? { status: opts.status } : {}), limit: opts.limit,
+    });
+    if (opts.json) {
+      console.log(JSON.stringify(rows, null, 2));
+    } else if (!rows.length) {
+      console.log('no backups recorded yet');
+    } else {
+      console.log(table(['backup id', 'type', 'target', 'status', 'size', 'took', 'timestamp (UTC)', 'error'], rows.map((r) => [
+        r.backup_id, r.backup_type, r.target, r.status, bytes(r.size_bytes), ms(r.duration_ms),
+        r.timestamp.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''), r.error_message ?? '',
+      ])));
+    }
+    return 0;
+  } finally {
+    await catalog.close();
+  }
+}

@@ -1,0 +1,56 @@
+/** The `cairn` command line: parses arguments, loads config, dispatches. Errors are one clear line, no stack trace. */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load';
+import { runWorker } from '../worker/main';
+import { backupCommand } from './backup';
+import { doctorCommand } from './doctor';
+import { listCommand } from './list';
+import { scheduleCommand } from './schedule';
+
+const USAGE = `usage: cairn <command> [options]
+  doctor [--json]                                   check Temporal, the bucket, the catalog and every target
+  backup [--target NAME]... [--wait] [--json]       run a backup cycle (all targets unless --target)
+  list [--type T] [--target N] [--status S] [--limit N] [--json]
+                                                    backups recorded in backup_history
+  schedule apply|list|describe|pause|unpause|trigger|delete [--id ID]
+                                                    the daily backup schedule in Temporal
+  worker                                            run a worker (activities and workflows)
+Configuration comes from environment variables and CAIRN_CONFIG (see README).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest, allowPositionals: true, strict: true,
+      options: {
+        json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false },
+        target: { type: 'string', multiple: true, default: [] }, type: { type: 'string' }, status: { type: 'string' },
+        limit: { type: 'string', default: '50' }, id: { type: 'string' }, note: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    console.error(`cairn ${command ?? ''}: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  try {
+    const config = loadConfig();
+    switch (command) {
+      case 'doctor': return await doctorCommand(config, { json: v.json! });
+      case 'backup': return await backupCommand(config, { targets: v.target!, wait: v.wait!, json: v.json! });
+      case 'list': {
+        const limit = Number(v.limit);
+        if (!Number.isInteger(limit) || limit < 1) { console.error(`cairn list: --limit must be a positive whole number, got '${v.limit}'`); return 2; }
+        return await listCommand(config, { ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v.status ? { status: v.status } : {}), limit, json: v.json! });
+      }
+      case 'schedule': return await scheduleCommand(config, positionals[0], { ...(v.id ? { id: v.id } : {}), ...(v.note ? { note: v.note } : {}), json: v.json! });
+      case 'worker': await runWorker(); return 0;
+      case undefined: case 'help': case '--help': console.log(USAGE); return command ? 0 : 2;
+      default: console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2;
+    }
+  } catch (err) {
+    console.error(`cairn ${command}: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,97 @@
+/** Builds the list of backup targets from a config file's `targets:` list, or from the seed deployments' variables. */
+import type { Target, TargetType } from './types';
+import { ConfigError } from './errors';
+import { port, secret, str, url, type Source } from './read';
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const TYPES: TargetType[] = ['postgres', 'neo4j', 'qdrant'];
+
+function targetName(src: Source, key: string, fallback?: string): string {
+  const name = str(src, key, fallback);
+  if (!NAME.test(name)) {
+    // Names go into object keys and backup ids (<type>_<name>_<timestamp>), so '_' and '/' are not allowed.
+    throw new ConfigError(key, `must be lower-case letters, digits and '-' (at most 63), got '${name}'`);
+  }
+  return name;
+}
+
+/** One target from a config-file entry; `at` prefixes keys in errors, e.g. "targets[1].". */
+export function targetFromEntry(entry: Source, at: string): Target {
+  // Re-key the entry so every error names the full path of the offending setting.
+  const src: Source = Object.fromEntries(Object.entries(entry).map(([k, v]) => [at + k, v]));
+  const type = str(src, `${at}type`);
+  switch (type) {
+    case 'postgres':
+      return {
+        type, name: targetName(src, `${at}name`),
+        host: str(src, `${at}host`, '127.0.0.1'), port: port(src, `${at}port`, 5432),
+        user: str(src, `${at}user`), password: secret(src, `${at}password`, `${at}password_file`),
+        database: str(src, `${at}database`),
+      };
+    case 'neo4j':
+      return {
+        type, name: targetName(src, `${at}name`),
+        uri: url(src, `${at}uri`, 'bolt://127.0.0.1:7687', ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:']),
+        user: str(src, `${at}user`, 'neo4j'), password: secret(src, `${at}password`, `${at}password_file`),
+        database: str(src, `${at}database`, 'neo4j'),
+      };
+    case 'qdrant': {
+      const apiKey = secret(src, `${at}api_key`, `${at}api_key_file`, '');
+      return {
+        type, name: targetName(src, `${at}name`),
+        url: url(src, `${at}url`, 'http://127.0.0.1:6333', ['http:', 'https:']),
+        ...(apiKey ? { apiKey } : {}),
+      };
+    }
+    default:
+      throw new ConfigError(`${at}type`, `must be one of ${TYPES.join(', ')}, got '${type}'`);
+  }
+}
+
+/** The single-deployment variables (POSTGRES_*, NEO4J_*, QDRANT_*) as targets. */
+export function targetsFromEnv(src: Source): Target[] {
+  const types = str(src, 'CAIRN_TARGET_TYPES', TYPES.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
+  for (const t of types) {
+    if (!TYPES.includes(t as TargetType)) {
+      throw new ConfigError('CAIRN_TARGET_TYPES', `lists '${t}', which is not one of ${TYPES.join(', ')}`);
+    }
+  }
+  const targets: Target[] = [];
+  if (types.includes('postgres')) {
+    const host = str(src, 'POSTGRES_HOST', '127.0.0.1');
+    const pgPort = port(src, 'POSTGRES_PORT', 5432);
+    const user = str(src, 'POSTGRES_USER', 'cairn');
+    const password = secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn');
+    const databases = str(src, 'POSTGRES_DATABASES', str(src, 'POSTGRES_DB', 'cairn')).split(',').map((d) => d.trim()).filter(Boolean);
+    for (const database of databases) {
+      targets.push({ type: 'postgres', name: targetName({ POSTGRES_DATABASES: database }, 'POSTGRES_DATABASES'), host, port: pgPort, user, password, database });
+    }
+  }
+  if (types.includes('neo4j')) {
+    targets.push({
+      type: 'neo4j', name: targetName(src, 'NEO4J_NAME', 'neo4j'),
+      uri: url(src, 'NEO4J_URI', 'bolt://127.0.0.1:7687', ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:']),
+      user: str(src, 'NEO4J_USER', 'neo4j'),
+      password: secret(src, 'NEO4J_PASSWORD', 'NEO4J_PASSWORD_FILE', 'cairn-neo4j'),
+      database: str(src, 'NEO4J_DATABASE', 'neo4j'),
+    });
+  }
+  if (types.includes('qdrant')) {
+    const apiKey = secret(src, 'QDRANT_API_KEY', 'QDRANT_API_KEY_FILE', '');
+    targets.push({
+      type: 'qdrant', name: targetName(src, 'QDRANT_NAME', 'qdrant'),
+      url: url(src, 'QDRANT_URL', 'http://127.0.0.1:6333', ['http:', 'https:']),
+      ...(apiKey ? { apiKey } : {}),
+    });
+  }
+  return targets;
+}
+
+/** Target names are how operators and workflow inputs name targets, so they must be unique. */
+export function checkUniqueNames(targets: Target[], key: string): void {
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.name)) throw new ConfigError(key, `names the target '${t.name}' twice; target names must be unique`);
+    seen.add(t.name);
+  }
+}

@@ -1,0 +1,84 @@
+/** Cairn's configuration, after loading and validation. Secrets live only here, in the worker's memory. */
+
+export type TargetType = 'postgres' | 'neo4j' | 'qdrant';
+
+export interface PostgresTarget {
+  type: 'postgres';
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface Neo4jTarget {
+  type: 'neo4j';
+  name: string;
+  /** bolt:// or neo4j:// URI */
+  uri: string;
+  user: string;
+  password: string;
+  /** the database to export; Community has one user database per instance */
+  database: string;
+}
+
+export interface QdrantTarget {
+  type: 'qdrant';
+  name: string;
+  /** base URL, e.g. http://127.0.0.1:6333 */
+  url: string;
+  apiKey?: string;
+}
+
+export type Target = PostgresTarget | Neo4jTarget | QdrantTarget;
+
+export interface StorageConfig {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  forcePathStyle: boolean;
+  /** create the bucket when it does not exist */
+  createBucket: boolean;
+  /** multipart part size in bytes; memory per upload is about partSize x queueSize */
+  partSize: number;
+  queueSize: number;
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** base URL of the Web UI, for links printed by the CLI */
+  uiUrl: string;
+  tls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
+}
+
+export interface MetadataConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface BackupPolicy {
+  /** cron expression, UTC */
+  schedule: string;
+  scheduleId: string;
+  retentionDays: number;
+  /** how many targets a cycle backs up at once */
+  concurrency: number;
+  /** apply the schedule when the worker starts */
+  applyScheduleOnStart: boolean;
+}
+
+export interface CairnConfig {
+  temporal: TemporalConfig;
+  storage: StorageConfig;
+  metadata: MetadataConfig;
+  targets: Target[];
+  backup: BackupPolicy;
+}

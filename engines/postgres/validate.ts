@@ -1,0 +1,24 @@
+/** Structural checks of a stored dump: pg_restore reads the archive to its end, and every counted table has its data. */
+import { pipeline } from 'node:stream/promises';
+import type { PostgresTarget } from '../../config/types';
+import type { ArtifactRecord, Counts, ReadContext } from '../engine';
+import { exited, spawnPg } from './tools';
+
+// pg_restore needs no server to read an archive; the target only supplies the (unused) connection settings.
+const OFFLINE: PostgresTarget = { type: 'postgres', name: 'archive', host: '127.0.0.1', port: 5432, user: 'none', password: '', database: 'none' };
+
+export async function validateDump(artifacts: ArtifactRecord[], counts: Counts, ctx: ReadContext): Promise<void> {
+  const artifact = artifacts.find((a) => a.part === '');
+  if (!artifact) throw new Error('the backup has no pg_dump artifact');
+  const restore = spawnPg('pg_restore', ['--verbose', '--file=/dev/null'], OFFLINE, 'pipe');
+  const done = exited(restore, `pg_restore reading ${artifact.key}`);
+  restore.stdout.resume();
+  const source = await ctx.open(artifact);
+  await Promise.all([pipeline(source, restore.stdin!).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err; // pg_restore stopping early is reported by its exit status
+  }), done]);
+  const stderr = await done;
+  const withData = new Set([...stderr.matchAll(/processing data for table "(.+)"/g)].map((m) => m[1]));
+  const missing = Object.entries(counts.tables ?? {}).filter(([table, rows]) => rows > 0 && !withData.has(table)).map(([t]) => t);
+  if (missing.length) throw new Error(`the dump ${artifact.key} has no data for table(s) ${missing.slice(0, 10).join(', ')} although the source had rows`);
+}

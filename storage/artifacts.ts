@@ -1,0 +1,79 @@
+/**
+ * One pass over the data: source -> (gzip) -> SHA-256 and size -> multipart upload, with back-pressure
+ * all the way, so memory stays bounded by the upload's parts whatever the database size.
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
+import { artifactKey, sidecarKey, sidecarText } from './layout';
+import type { ObjectStore } from './s3';
+
+/** A pass-through that hashes and counts what flows through it. */
+export class Meter extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+  sha256 = '';
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+  override _flush(done: () => void): void {
+    this.sha256 = this.hash.digest('hex');
+    done();
+  }
+}
+
+export async function writeArtifact(
+  store: ObjectStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal,
+): Promise<ArtifactRecord> {
+  const key = artifactKey(backupId, spec.part, spec.extension);
+  const meter = new Meter();
+  const contentType = spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
+  const stages: (Readable | Transform)[] = spec.compress ? [source, createGzip({ level: 6 }), meter] : [source, meter];
+  // The upload reads meter's output; piping and uploading run together, and either failing stops both.
+  const body = new PassThrough();
+  const piping = pipeline([...stages, body] as unknown as [Readable, PassThrough], { signal });
+  const uploading = store.upload(key, body, contentType, signal);
+  try {
+    await Promise.all([
+      piping.catch((err) => { body.destroy(err as Error); throw err; }),
+      uploading.catch((err) => { source.destroy(err as Error); body.destroy(err as Error); throw err; }),
+    ]);
+  } catch (err) {
+    await Promise.allSettled([piping, uploading]);
+    throw err;
+  }
+  await store.putText(sidecarKey(key), sidecarText(key, meter.sha256), 'text/plain');
+  return { part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: spec.compress, ...(spec.meta ? { meta: spec.meta } : {}) };
+}
+
+/**
+ * Reads an artifact back: the caller gets the decompressed stream, and `check()` afterwards says whether
+ * the stored bytes read matched the recorded size and SHA-256 (only meaningful once the stream was read to its end).
+ */
+export async function readArtifact(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal) {
+  const raw = await store.open(artifact.key, signal);
+  const meter = new Meter();
+  let ended = false;
+  meter.on('end', () => { ended = true; });
+  const stream: Readable = artifact.compressed ? raw.pipe(meter).pipe(createGunzip()) : raw.pipe(meter);
+  raw.on('error', (err) => stream.destroy(err));
+  if (artifact.compressed) meter.on('error', (err) => stream.destroy(err));
+  return {
+    stream,
+    /** true when the whole object was read; then sizeBytes and sha256 are the stored object's. */
+    get complete() { return ended; },
+    get sizeBytes() { return meter.bytes; },
+    get sha256() { return meter.sha256; },
+  };
+}
+
+/** Reads the stored object once, end to end, and returns what it measured. */
+export async function measureStored(store: ObjectStore, key: string, signal?: AbortSignal): Promise<{ sizeBytes: number; sha256: string }> {
+  const meter = new Meter();
+  await pipeline(await store.open(key, signal), meter, new PassThrough().resume(), { signal });
+  return { sizeBytes: meter.bytes, sha256: meter.sha256 };
+}

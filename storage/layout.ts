@@ -1,0 +1,56 @@
+/** Where a backup's objects live in the bucket, and how backup ids are formed: readable by a person, sortable. */
+import type { TargetType } from '../config/types';
+
+const ID = /^(postgres|neo4j|qdrant)_([a-z0-9][a-z0-9-]*)_(\d{8})_(\d{6})$/;
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `<type>_<target>_YYYYMMDD_HHMMSS`, in UTC. */
+export function backupIdFor(type: TargetType, target: string, at: Date): string {
+  const date = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
+  const time = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+  return `${type}_${target}_${date}_${time}`;
+}
+
+export interface ParsedBackupId {
+  type: TargetType;
+  target: string;
+  at: Date;
+}
+
+export function parseBackupId(id: string): ParsedBackupId | undefined {
+  const m = ID.exec(id);
+  if (!m) return undefined;
+  const [, type, target, d, t] = m;
+  const at = new Date(Date.UTC(+d!.slice(0, 4), +d!.slice(4, 6) - 1, +d!.slice(6, 8), +t!.slice(0, 2), +t!.slice(2, 4), +t!.slice(4, 6)));
+  return { type: type as TargetType, target: target!, at };
+}
+
+/** `<type>/<target>/YYYY/MM/DD/<backupId>` — every object of a backup starts with this. */
+export function backupPrefix(backupId: string): string {
+  const p = parseBackupId(backupId);
+  if (!p) throw new Error(`'${backupId}' is not a backup id (expected <type>_<target>_YYYYMMDD_HHMMSS)`);
+  const day = `${p.at.getUTCFullYear()}/${pad(p.at.getUTCMonth() + 1)}/${pad(p.at.getUTCDate())}`;
+  return `${p.type}/${p.target}/${day}/${backupId}`;
+}
+
+/** An artifact's key; `part` (e.g. a Qdrant collection) is made safe for a key segment. */
+export function artifactKey(backupId: string, part: string, extension: string): string {
+  const safePart = part ? '.' + encodeURIComponent(part).replace(/\./g, '%2E') : '';
+  return `${backupPrefix(backupId)}${safePart}.${extension}`;
+}
+
+export function manifestKey(backupId: string): string {
+  return `${backupPrefix(backupId)}.manifest.json`;
+}
+
+export function sidecarKey(key: string): string {
+  return `${key}.sha256`;
+}
+
+/** The sidecar's text, the format `sha256sum -c` checks: "<hex>  <file name>". */
+export function sidecarText(key: string, sha256: string): string {
+  return `${sha256}  ${key.slice(key.lastIndexOf('/') + 1)}\n`;
+}

@@ -1,0 +1,126 @@
+/** The object store (MinIO or any S3-compatible service): the only module that talks S3. */
+import {
+  AbortMultipartUploadCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand,
+  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import type { StorageConfig } from '../config/types';
+
+export class ObjectStore {
+  readonly client: S3Client;
+  readonly bucket: string;
+
+  constructor(private readonly config: StorageConfig) {
+    this.bucket = config.bucket;
+    this.client = new S3Client({
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey },
+      // S3-compatible stores may reject the CRC32 checksums newer SDKs send by default.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  /** Creates the bucket when missing and allowed; returns whether it had to be created. */
+  async ensureBucket(): Promise<boolean> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return false;
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+      if (!this.config.createBucket) throw new Error(`bucket '${this.bucket}' does not exist and S3_CREATE_BUCKET is false`);
+    }
+    try {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+    }
+    return true;
+  }
+
+  /**
+   * Streams `body` to `key` as a multipart upload. The object appears only when the upload completes;
+   * a failed upload is aborted, so a partial object is never visible.
+   */
+  async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: this.config.partSize,
+      queueSize: this.config.queueSize,
+      leavePartsOnError: false,
+    });
+    const onAbort = () => void upload.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async putText(key: string, text: string, contentType: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+  }
+
+  async getText(key: string): Promise<string> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return res.Body!.transformToString('utf8');
+  }
+
+  async open(key: string, signal?: AbortSignal): Promise<Readable> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    return res.Body as Readable;
+  }
+
+  /** Size in bytes, or undefined when there is no such object. */
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return head.ContentLength ?? 0;
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<{ key: string; size: number }[]> {
+    const out: { key: string; size: number }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  /** One by one: MinIO may reject DeleteObjects without Content-MD5 (aws-sdk-js-v3 #6819). */
+  async deleteAll(keys: string[]): Promise<void> {
+    for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Aborts multipart uploads a killed worker left under `prefix`, so their parts do not linger. */
+  async abortStaleUploads(prefix: string): Promise<number> {
+    const res = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix }));
+    let n = 0;
+    for (const u of res.Uploads ?? []) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key!, UploadId: u.UploadId! }));
+      n++;
+    }
+    return n;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
+
+export function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}

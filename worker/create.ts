@@ -1,0 +1,42 @@
+/** Builds a worker from config: real clients in, activities and workflows registered, nothing started yet. */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { CairnConfig } from '../config/types';
+import { createActivities } from '../activities';
+import { Catalog } from '../catalog/catalog';
+import { engines } from '../engines/registry';
+import { ObjectStore } from '../storage/s3';
+import { connectClient, tlsSettings } from '../client/connection';
+
+export interface CairnWorker {
+  worker: Worker;
+  /** closes the clients the worker's activities use; call after worker.run() resolves */
+  close(): Promise<void>;
+}
+
+export async function createWorker(config: CairnConfig, options: Partial<WorkerOptions> = {}): Promise<CairnWorker> {
+  const catalog = new Catalog(config.metadata);
+  await catalog.migrate();
+  const store = new ObjectStore(config.storage);
+  const temporal = await connectClient(config.temporal);
+  const tls = tlsSettings(config.temporal);
+  const connection = await NativeConnection.connect({ address: config.temporal.address, ...(tls ? { tls } : {}) });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ config, store, catalog, engines, temporal }),
+    // Dumps stream in parallel per target; more at once than this would fight over 2 cores and the network.
+    maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
+    ...options,
+  });
+  return {
+    worker,
+    async close() {
+      await connection.close();
+      await temporal.connection.close();
+      store.destroy();
+      await catalog.close();
+    },
+  };
+}

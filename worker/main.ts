@@ -1,0 +1,26 @@
+/** `cairn worker`: runs a worker until SIGINT/SIGTERM, applying the backup schedule first when configured to. */
+import { loadConfig } from '../config/load';
+import { createWorker } from './create';
+import { applySchedule } from '../client/schedules';
+import { connectClient } from '../client/connection';
+
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  if (config.backup.applyScheduleOnStart) {
+    const client = await connectClient(config.temporal);
+    const outcome = await applySchedule(client, config);
+    console.log(`schedule ${config.backup.scheduleId}: ${outcome}`);
+    await client.connection.close();
+  }
+  const { worker, close } = await createWorker(config);
+  console.log(`cairn worker polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace}); ${config.targets.length} target(s): ${config.targets.map((t) => `${t.type}/${t.name}`).join(', ')}`);
+  await worker.run();
+  await close();
+}
+
+if (require.main === module) {
+  runWorker().catch((err) => {
+    console.error(err instanceof Error && err.name === 'ConfigError' ? err.message : err);
+    process.exit(1);
+  });
+}

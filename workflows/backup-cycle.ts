@@ -1,0 +1,69 @@
+/** The backup cycle: back up every target (or the chosen ones) in parallel, then report each one's outcome. */
+import {
+  ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { TargetBackupResult, TargetRef } from '../activities/types';
+import type { BackupCycleInput, BackupCycleResult, CycleProgress, TargetPhase } from './inputs';
+import { bookkeeping, dumping, validating } from './policies';
+import { mapWithConcurrency } from './concurrency';
+
+const steps = proxyActivities<Activities>(bookkeeping);
+const { dumpTarget } = proxyActivities<Activities>(dumping);
+const { validateBackup } = proxyActivities<Activities>(validating);
+
+export const progressQuery = defineQuery<CycleProgress>('progress');
+
+export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupCycleResult> {
+  const plan = await steps.planBackup(input.targets ?? []);
+  const progress: CycleProgress = { targets: plan.targets.map((t) => ({ target: t.name, type: t.type, phase: 'waiting' })) };
+  setHandler(progressQuery, () => progress);
+  const mark = (target: string, phase: TargetPhase, extra: { backupId?: string; error?: string } = {}) =>
+    Object.assign(progress.targets.find((p) => p.target === target)!, { phase, ...extra });
+
+  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark));
+
+  const failed = results.filter((r) => r.status === 'failed');
+  if (failed.length) {
+    const why = failed.map((r) => `${r.target}: ${r.error}`).join('; ');
+    throw ApplicationFailure.nonRetryable(`${failed.length} of ${results.length} target(s) failed: ${why}`, 'BackupCycleFailed', { version: 1, results });
+  }
+  return { version: 1, results };
+}
+
+/** One target, start to end. Never throws: its outcome is a result, so other targets carry on. */
+async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void): Promise<TargetBackupResult> {
+  const { workflowId, runId, startTime } = workflowInfo();
+  const began = Date.now();
+  let backupId: string | undefined;
+  try {
+    mark(t.name, 'starting');
+    backupId = await steps.beginBackup({ target: t.name, workflowId, runId, startedAt: startTime.toISOString() });
+    mark(t.name, 'dumping', { backupId });
+    const dump = await dumpTarget({ target: t.name, backupId });
+    mark(t.name, 'validating');
+    const validateStart = Date.now();
+    const checks = await validateBackup({ target: t.name, artifacts: dump.artifacts, counts: dump.counts });
+    mark(t.name, 'committing');
+    const result = await steps.commitBackup({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart });
+    mark(t.name, 'success');
+    return result;
+  } catch (err) {
+    const error = describe(err);
+    mark(t.name, 'failed', { error });
+    if (backupId) {
+      const id = backupId;
+      // Record the failure and clean up even when the cycle itself is being cancelled.
+      await CancellationScope.nonCancellable(() => steps.failBackup({ backupId: id, error, durationMs: Date.now() - began }));
+    }
+    if (isCancellation(err)) throw err;
+    return { target: t.name, type: t.type, status: 'failed', error, ...(backupId ? { backupId } : {}) };
+  }
+}
+
+/** The innermost message: an activity failure wraps the error that says what really went wrong. */
+function describe(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message || String(err);
+}

@@ -1,0 +1,18 @@
+/** `doctor`: checks Temporal, the bucket, the catalog and every target, and reports them all. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DoctorInput, DoctorReport } from './inputs';
+import { checking } from './policies';
+
+const checks = proxyActivities<Activities>(checking);
+
+export async function doctor(_input: DoctorInput = {}): Promise<DoctorReport> {
+  const plan = await checks.planBackup([]);
+  const sections = await Promise.all([
+    checks.checkTemporal(),
+    checks.checkStorage(),
+    checks.checkCatalog(),
+    ...plan.targets.map((t) => checks.checkTarget(t.name)),
+  ]);
+  return { version: 1, ok: sections.every((s) => s.checks.every((c) => c.ok)), sections };
+}

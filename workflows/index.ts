@@ -1,0 +1,3 @@
+/** Every workflow the worker serves, by the type name users start them with. */
+export { backupCycle, progressQuery } from './backup-cycle';
+export { doctor } from './doctor';

@@ -1,0 +1,30 @@
+/** Typed, versioned workflow inputs and results. `{}` is always a valid input. */
+import type { DoctorSection, TargetBackupResult } from '../activities/types';
+
+export interface BackupCycleInput {
+  /** input schema version; absent means 1 */
+  version?: 1;
+  /** target names to back up; absent or empty means every configured target */
+  targets?: string[];
+}
+
+export interface BackupCycleResult {
+  version: 1;
+  results: TargetBackupResult[];
+}
+
+export interface DoctorInput {
+  version?: 1;
+}
+
+export interface DoctorReport {
+  version: 1;
+  ok: boolean;
+  sections: DoctorSection[];
+}
+
+export type TargetPhase = 'waiting' | 'starting' | 'dumping' | 'validating' | 'committing' | 'success' | 'failed';
+
+export interface CycleProgress {
+  targets: { target: string; type: string; phase: TargetPhase; backupId?: string; error?: string }[];
+}
