@@ -70,14 +70,20 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       const t = target(input.target);
       const tools = activityTools();
       const readers: { artifact: ArtifactRecord; reader: Awaited<ReturnType<typeof readArtifact>> }[] = [];
-      await withFailureMapping(() => engine(t).validate(input.artifacts, input.counts, {
-        ...tools,
-        async open(artifact) {
-          const reader = await readArtifact(store, artifact, tools.signal);
-          readers.push({ artifact, reader });
-          return reader.stream;
-        },
-      }));
+      try {
+        await withFailureMapping(() => engine(t).validate(input.artifacts, input.counts, {
+          ...tools,
+          async open(artifact) {
+            const reader = await readArtifact(store, artifact, tools.signal);
+            readers.push({ artifact, reader });
+            return reader.stream;
+          },
+        }));
+      } catch (err) {
+        // Reading may hit a passing network fault worth retrying; a structurally broken artifact stays broken.
+        if (isTransient(err)) throw err;
+        throw ApplicationFailure.nonRetryable((err as Error).message, 'ValidationFailed');
+      }
       const checks = [`${engine(t).type} structural check`];
       for (const artifact of input.artifacts) {
         // Reuse the engine's full read when it had one; otherwise read the object once more just to measure it.
@@ -126,6 +132,12 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       await catalog.fail(input.backupId, input.error, input.durationMs);
     },
   };
+}
+
+function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; $metadata?: unknown; name?: string };
+  if (e instanceof ApplicationFailure) return !e.nonRetryable;
+  return Boolean(e.$metadata) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|UND_ERR_.*)$/.test(e.code ?? '') || e.name === 'TimeoutError';
 }
 
 /** One checksum for the catalog: the artifact's own, or for several the sha256 of their `sha256sum` listing. */

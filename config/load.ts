@@ -62,7 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
   }
   const tlsOn = bool(src, 'TEMPORAL_TLS', Boolean(tlsCert) || Boolean(str(src, 'TEMPORAL_TLS_CA_FILE', '')));
 
-  const firstPg = targets.find((t) => t.type === 'postgres');
   return {
     temporal: {
       address: str(src, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
@@ -88,13 +87,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
       partSize: int(src, 'S3_PART_SIZE_MB', 16, 5, 5120) * 1024 * 1024,
       queueSize: int(src, 'S3_UPLOAD_QUEUE_SIZE', 2, 1, 16),
     },
+    // backup_history lives in POSTGRES_DB on the POSTGRES_* server unless CAIRN_METADATA_* says otherwise.
     metadata: {
-      host: str(src, 'CAIRN_METADATA_HOST', firstPg?.host ?? str(src, 'POSTGRES_HOST', '127.0.0.1')),
-      port: port(src, 'CAIRN_METADATA_PORT', firstPg?.port ?? port(src, 'POSTGRES_PORT', 5432)),
-      user: str(src, 'CAIRN_METADATA_USER', firstPg?.user ?? str(src, 'POSTGRES_USER', 'cairn')),
-      password: secret(src, 'CAIRN_METADATA_PASSWORD', 'CAIRN_METADATA_PASSWORD_FILE',
-        firstPg?.password ?? secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn')),
-      database: str(src, 'CAIRN_METADATA_DATABASE', str(src, 'POSTGRES_DB', firstPg?.database ?? 'cairn')),
+      host: str(src, 'CAIRN_METADATA_HOST', str(src, 'POSTGRES_HOST', '127.0.0.1')),
+      port: port(src, 'CAIRN_METADATA_PORT', port(src, 'POSTGRES_PORT', 5432)),
+      user: str(src, 'CAIRN_METADATA_USER', str(src, 'POSTGRES_USER', 'cairn')),
+      password: secret(src, 'CAIRN_METADATA_PASSWORD', 'CAIRN_METADATA_PASSWORD_FILE', secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn')),
+      database: str(src, 'CAIRN_METADATA_DATABASE', str(src, 'POSTGRES_DB', 'cairn')),
     },
     targets,
     backup: {

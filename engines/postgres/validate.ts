@@ -18,7 +18,8 @@ export async function validateDump(artifacts: ArtifactRecord[], counts: Counts, 
     if (err.code !== 'EPIPE') throw err; // pg_restore stopping early is reported by its exit status
   }), done]);
   const stderr = await done;
-  const withData = new Set([...stderr.matchAll(/processing data for table "(.+)"/g)].map((m) => m[1]));
+  // Tables carry TABLE DATA entries; materialized views are repopulated by a REFRESH entry instead.
+  const withData = new Set([...stderr.matchAll(/(?:processing data for table|creating MATERIALIZED VIEW DATA) "(.+)"/g)].map((m) => m[1]));
   const missing = Object.entries(counts.tables ?? {}).filter(([table, rows]) => rows > 0 && !withData.has(table)).map(([t]) => t);
   if (missing.length) throw new Error(`the dump ${artifact.key} has no data for table(s) ${missing.slice(0, 10).join(', ')} although the source had rows`);
 }
