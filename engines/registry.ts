@@ -2,11 +2,13 @@
 import type { Target, TargetType } from '../config/types';
 import type { Engine } from './engine';
 import { postgresEngine } from './postgres';
+import { qdrantEngine } from './qdrant';
 
 export type EngineRegistry = Record<TargetType, Engine<never>>;
 
 export const engines = {
   postgres: postgresEngine,
+  qdrant: qdrantEngine,
 } as unknown as EngineRegistry;
 
 export function engineFor<T extends Target>(target: T): Engine<T> {

@@ -105,15 +105,28 @@ export class ObjectStore {
     for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  /** Aborts multipart uploads a killed worker left under `prefix`, so their parts do not linger. */
+  /** Unfinished multipart uploads under `prefix`, i.e. uploads a killed worker left behind. */
+  async pendingUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
+    // MinIO matches a listing's Prefix only against whole keys, so list everything and filter here.
+    const out: { key: string; uploadId: string }[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      for (const u of page.Uploads ?? []) if (u.Key!.startsWith(prefix)) out.push({ key: u.Key!, uploadId: u.UploadId! });
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return out;
+  }
+
+  /** Aborts the unfinished uploads under `prefix`, so their parts do not linger. */
   async abortStaleUploads(prefix: string): Promise<number> {
-    const res = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix }));
-    let n = 0;
-    for (const u of res.Uploads ?? []) {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key!, UploadId: u.UploadId! }));
-      n++;
+    const stale = await this.pendingUploads(prefix);
+    for (const u of stale) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, UploadId: u.uploadId }));
     }
-    return n;
+    return stale.length;
   }
 
   destroy(): void {

@@ -1,0 +1,30 @@
+/** Cairn's Qdrant engine: collection snapshots streamed to storage, plus aliases and collection params. */
+import type { QdrantTarget } from '../../config/types';
+import type { Counts, Engine } from '../engine';
+import { backup, vanished } from './backup';
+import { doctor } from './doctor';
+import { QdrantApi } from './http';
+import { restore } from './restore';
+import { validate } from './validate';
+
+async function count(target: QdrantTarget): Promise<Counts> {
+  const api = new QdrantApi(target);
+  const points: Record<string, number> = {};
+  for (const name of await api.collections()) {
+    try {
+      points[name] = await api.exactCount(name);
+    } catch (err) {
+      if (!(await vanished(api, name, err))) throw err;
+    }
+  }
+  return { points };
+}
+
+export const qdrantEngine: Engine<QdrantTarget> = {
+  type: 'qdrant',
+  backup,
+  validate,
+  restore,
+  count,
+  doctor,
+};

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# npm test: brings the local stack up when it is not running, runs every test file against it, and stops
+# the stack again if this run started it (set CAIRN_KEEP_STACK=1 to leave it running).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started=0
+if ! bash stack/stack.sh status | grep -q ' up '; then started=1; fi
+bash stack/stack.sh up
+if [[ $started == 1 && "${CAIRN_KEEP_STACK:-0}" != 1 ]]; then trap 'bash stack/stack.sh down' EXIT; fi
+files=("$@")
+[[ ${#files[@]} -gt 0 ]] || files=(dist/test/*.test.js)
+node --test --test-concurrency="${CAIRN_TEST_CONCURRENCY:-2}" "${files[@]}"
