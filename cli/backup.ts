@@ -50,7 +50,9 @@ async function follow(_client: Client, handle: WorkflowHandle, live: boolean): P
       throw err;
     },
   ).finally(() => { finished = true; });
-  while (!finished) {
+  // Poll until the cycle ends, then once more so every target's final phase is shown even for a quick cycle.
+  for (;;) {
+    const last = finished;
     try {
       const progress = await handle.query<CycleProgress>('progress');
       for (const t of progress.targets) {
@@ -61,6 +63,7 @@ async function follow(_client: Client, handle: WorkflowHandle, live: boolean): P
     } catch {
       // The query handler exists once the workflow has planned its targets; until then there is nothing to show.
     }
+    if (last) break;
     await Promise.race([outcome.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
   }
   return outcome;

@@ -1,0 +1,87 @@
+/** The `cairn` CLI and the Temporal CLI driving a real worker process, as an operator would. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
+
+const CAIRN = join(__dirname, '..', '..', 'bin', 'cairn.js');
+const TEMPORAL = join(process.env.CAIRN_HOME ?? join(homedir(), '.cache', 'cairn'), 'bin', 'temporal');
+const queue = `test-cli-${randomUUID().slice(0, 8)}`;
+const env = { CAIRN_TARGET_TYPES: 'postgres,qdrant', TEMPORAL_TASK_QUEUE: queue, BACKUP_BUCKET: queue };
+const workers: WorkerProcess[] = [];
+after(async () => { for (const w of workers) await w.kill('SIGTERM'); });
+
+function cairn(args: string[], extraEnv: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...env, ...extraEnv }, encoding: 'utf8', timeout: 180_000 });
+  return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+async function worker(extraEnv: Record<string, string> = {}) {
+  const w = startWorkerProcess({ ...env, ...extraEnv });
+  workers.push(w);
+  await w.ready;
+  return w;
+}
+
+test('cairn doctor without a running worker says so and how to start one', () => {
+  const res = cairn(['doctor'], { TEMPORAL_TASK_QUEUE: `nobody-${randomUUID()}` });
+  assert.equal(res.code, 1);
+  assert.match(res.out, /no Cairn worker is polling task queue/);
+  assert.match(res.out, /npx cairn worker/);
+});
+
+test('cairn doctor prints every target healthy and exits 0; the Temporal CLI runs the same workflow', async () => {
+  await worker();
+  const res = cairn(['doctor']);
+  assert.equal(res.code, 0, res.out + res.err);
+  for (const kind of ['temporal', 'storage', 'catalog', 'postgres', 'qdrant']) assert.match(res.out, new RegExp(`^ok\\s+${kind}\\s`, 'm'));
+  assert.match(res.out, /all checks passed/);
+
+  const json = JSON.parse(cairn(['doctor', '--json']).out);
+  assert.equal(json.ok, true);
+
+  const viaTemporal = spawnSync(TEMPORAL, ['workflow', 'execute', '--type', 'doctor', '--task-queue', queue, '--input', '{}',
+    '--workflow-id', `doctor-from-temporal-cli-${randomUUID()}`, '--address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', '-o', 'json'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(viaTemporal.status, 0, viaTemporal.stderr);
+  assert.match(viaTemporal.stdout, /"ok":\s*true/);
+});
+
+test('cairn doctor names a target with a wrong password and exits non-zero', async () => {
+  const badQueue = `${queue}-bad`;
+  await worker({ TEMPORAL_TASK_QUEUE: badQueue, POSTGRES_PASSWORD: 'wrong-password', CAIRN_METADATA_PASSWORD: process.env.POSTGRES_PASSWORD ?? 'cairn' });
+  const res = cairn(['doctor'], { TEMPORAL_TASK_QUEUE: badQueue });
+  assert.equal(res.code, 1);
+  assert.match(res.out, /^FAIL\s+postgres\s+cairn\s+connect\s+.*password authentication failed.*fix: check POSTGRES_USER and POSTGRES_PASSWORD/m);
+  assert.match(res.out, /1 problem\(s\): postgres cairn/);
+  assert.doesNotMatch(res.out + res.err, /wrong-password/);
+});
+
+test('cairn backup --wait shows progress and results; cairn list shows the recorded backups', async () => {
+  const res = cairn(['backup', '--target', 'cairn', '--wait']);
+  assert.equal(res.code, 0, res.out + res.err);
+  const id = /started backup cycle (\S+)/.exec(res.out)?.[1];
+  assert.ok(id, res.out);
+  assert.match(res.out, new RegExp(`/namespaces/default/workflows/${id}/`), 'prints a Temporal UI link');
+  assert.match(res.out, /postgres\/cairn: success postgres_cairn_\d{8}_\d{6}/);
+  const backupId = /(postgres_cairn_\d{8}_\d{6})/.exec(res.out)![1]!;
+  assert.match(res.out, new RegExp(`cairn\\s+postgres\\s+success\\s+${backupId}`));
+
+  const listed = JSON.parse(cairn(['list', '--target', 'cairn', '--json']).out) as { backup_id: string; status: string }[];
+  assert.equal(listed.find((r) => r.backup_id === backupId)?.status, 'success');
+  assert.match(cairn(['list', '--type', 'postgres']).out, new RegExp(`${backupId}\\s+postgres\\s+cairn\\s+success`));
+});
+
+test('bad command-line input is refused with a clear message and changes nothing', () => {
+  const unknown = cairn(['backup', '--target', 'nope']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown target\(s\) nope; configured: cairn, qdrant/);
+  const badType = cairn(['list', '--type', 'mysql']);
+  assert.equal(badType.code, 2);
+  assert.match(badType.err, /--type must be postgres, neo4j or qdrant, got 'mysql'/);
+  const badFlag = cairn(['list', '--colour']);
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.err, /Unknown option '--colour'/);
+});
