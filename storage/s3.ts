@@ -13,6 +13,9 @@ export class ObjectStore {
 
   constructor(private readonly config: StorageConfig) {
     this.bucket = config.bucket;
+    // The SDK warns that releases after January 2027 will need Node 22. The locked version runs on Node 20;
+    // the notice would only clutter every CLI run an operator makes.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       endpoint: config.endpoint,
       region: config.region,
