@@ -34,6 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values: v, positionals } = parsed;
+  // Help and usage errors need no configuration, so a broken config cannot hide them.
+  if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
+  if (!['doctor', 'backup', 'list', 'schedule', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
   try {
     const config = loadConfig();
     switch (command) {
@@ -45,9 +48,7 @@ export async function main(argv: string[]): Promise<number> {
         return await listCommand(config, { ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v.status ? { status: v.status } : {}), limit, json: v.json! });
       }
       case 'schedule': return await scheduleCommand(config, positionals[0], { ...(v.id ? { id: v.id } : {}), ...(v.note ? { note: v.note } : {}), json: v.json! });
-      case 'worker': await runWorker(); return 0;
-      case undefined: case 'help': case '--help': console.log(USAGE); return command ? 0 : 2;
-      default: console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2;
+      default: await runWorker(); return 0;
     }
   } catch (err) {
     console.error(`cairn ${command}: ${(err as Error).message}`);

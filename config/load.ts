@@ -3,6 +3,7 @@
  * The file uses the same keys as the environment, plus a `targets:` list; the environment wins.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CairnConfig } from './types';
 import { ConfigError } from './errors';
@@ -20,7 +21,8 @@ function readConfigFile(path: string): Source {
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // failsafe keeps every scalar a string (a password 00123 stays 00123); the typed readers parse them.
+    parsed = parseYaml(text, { schema: 'failsafe' });
   } catch (err) {
     throw new ConfigError('CAIRN_CONFIG', `file '${path}' is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -48,10 +50,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     if (!Array.isArray(file.targets)) throw new ConfigError('targets', 'must be a list of targets');
     targets = file.targets.map((entry, i) => {
       if (entry === null || typeof entry !== 'object') throw new ConfigError(`targets[${i}]`, 'must be a mapping');
-      return targetFromEntry(entry as Source, `targets[${i}].`);
+      return targetFromEntry(entry as Source, `targets[${i}].`, dirname(env.CAIRN_CONFIG!));
     });
   } else {
     targets = targetsFromEnv(src);
+  }
+  if (!targets.length) {
+    throw new ConfigError(file.targets !== undefined ? 'targets' : 'CAIRN_TARGET_TYPES', 'declares no backup target; a worker with nothing to back up is a misconfiguration');
   }
   checkUniqueNames(targets, file.targets !== undefined ? 'targets' : 'POSTGRES_DATABASES/NEO4J_NAME/QDRANT_NAME');
 

@@ -1,4 +1,5 @@
 /** Builds the list of backup targets from a config file's `targets:` list, or from the seed deployments' variables. */
+import { isAbsolute, resolve } from 'node:path';
 import type { Target, TargetType } from './types';
 import { ConfigError } from './errors';
 import { port, secret, str, url, type Source } from './read';
@@ -15,11 +16,28 @@ function targetName(src: Source, key: string, fallback?: string): string {
   return name;
 }
 
-/** One target from a config-file entry; `at` prefixes keys in errors, e.g. "targets[1].". */
-export function targetFromEntry(entry: Source, at: string): Target {
+const ENTRY_KEYS: Record<TargetType, string[]> = {
+  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database'],
+  neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database'],
+  qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file'],
+};
+
+/**
+ * One target from a config-file entry; `at` prefixes keys in errors, e.g. "targets[1].". `baseDir` anchors
+ * relative *_file paths to the config file's own folder.
+ */
+export function targetFromEntry(entry: Source, at: string, baseDir = '.'): Target {
   // Re-key the entry so every error names the full path of the offending setting.
   const src: Source = Object.fromEntries(Object.entries(entry).map(([k, v]) => [at + k, v]));
   const type = str(src, `${at}type`);
+  const allowed = ENTRY_KEYS[type as TargetType];
+  // A misspelt key would otherwise fall back silently to a default, and back up the wrong server.
+  const stray = allowed ? Object.keys(entry).find((k) => !allowed.includes(k)) : undefined;
+  if (stray) throw new ConfigError(`${at}${stray}`, `is not a setting of a ${type} target (settings: ${allowed!.join(', ')})`);
+  for (const k of ['password_file', 'api_key_file']) {
+    const f = src[at + k];
+    if (typeof f === 'string' && f && !isAbsolute(f)) src[at + k] = resolve(baseDir, f);
+  }
   switch (type) {
     case 'postgres':
       return {

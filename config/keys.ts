@@ -1,0 +1,27 @@
+/**
+ * Every environment variable (and top-level config-file key) the config loader reads. Deployment files
+ * (docker-compose.yml, Helm values, .env files) are checked against this list, so a misspelt variable,
+ * which the loader would silently ignore in favour of its default, fails a test instead.
+ * test/compose.test.ts checks that this list and config/*.ts agree in both directions.
+ */
+export const KNOWN_ENV_KEYS = [
+  'CAIRN_CONFIG',
+  // Temporal
+  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_UI_URL',
+  'TEMPORAL_TLS', 'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_CA_FILE', 'TEMPORAL_TLS_SERVER_NAME',
+  // Object storage
+  'MINIO_ENDPOINT', 'MINIO_ACCESS_KEY', 'MINIO_ACCESS_KEY_FILE', 'MINIO_SECRET_KEY', 'MINIO_SECRET_KEY_FILE',
+  'BACKUP_BUCKET', 'S3_REGION', 'S3_FORCE_PATH_STYLE', 'S3_CREATE_BUCKET', 'S3_PART_SIZE_MB', 'S3_UPLOAD_QUEUE_SIZE',
+  // backup_history catalog
+  'CAIRN_METADATA_HOST', 'CAIRN_METADATA_PORT', 'CAIRN_METADATA_USER', 'CAIRN_METADATA_PASSWORD',
+  'CAIRN_METADATA_PASSWORD_FILE', 'CAIRN_METADATA_DATABASE',
+  // Targets from the environment
+  'CAIRN_TARGET_TYPES',
+  'POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'POSTGRES_DB', 'POSTGRES_DATABASES',
+  'NEO4J_NAME', 'NEO4J_URI', 'NEO4J_USER', 'NEO4J_PASSWORD', 'NEO4J_PASSWORD_FILE', 'NEO4J_DATABASE',
+  'QDRANT_NAME', 'QDRANT_URL', 'QDRANT_API_KEY', 'QDRANT_API_KEY_FILE',
+  // Backup policy
+  'BACKUP_SCHEDULE', 'BACKUP_SCHEDULE_ID', 'BACKUP_RETENTION_DAYS', 'BACKUP_CONCURRENCY', 'CAIRN_APPLY_SCHEDULE_ON_START',
+] as const;
+
+export type KnownEnvKey = (typeof KNOWN_ENV_KEYS)[number];
