@@ -1,6 +1,7 @@
 /** Every engine Cairn knows, by target type. A new database is one folder under engines/ plus one line here. */
 import type { Target, TargetType } from '../config/types';
 import type { Engine } from './engine';
+import { neo4jEngine } from './neo4j';
 import { postgresEngine } from './postgres';
 import { qdrantEngine } from './qdrant';
 
@@ -8,6 +9,7 @@ export type EngineRegistry = Record<TargetType, Engine<never>>;
 
 export const engines = {
   postgres: postgresEngine,
+  neo4j: neo4jEngine,
   qdrant: qdrantEngine,
 } as unknown as EngineRegistry;
 

@@ -16,6 +16,8 @@ export class FileArtifacts {
   readonly heartbeats: Record<string, unknown>[] = [];
   readonly logs: { message: string; fields?: Record<string, unknown> }[] = [];
   readonly controller = new AbortController();
+  /** Called on every heartbeat, e.g. to cancel an operation once it is under way. */
+  onHeartbeat?: (progress: Record<string, unknown>) => void;
 
   private constructor(readonly dir: string) {}
 
@@ -50,7 +52,10 @@ export class FileArtifacts {
 
   private common() {
     return {
-      heartbeat: (progress?: Record<string, unknown>) => void this.heartbeats.push(progress ?? {}),
+      heartbeat: (progress: Record<string, unknown> = {}) => {
+        this.heartbeats.push(progress);
+        this.onHeartbeat?.(progress);
+      },
       log: (message: string, fields?: Record<string, unknown>) => void this.logs.push({ message, fields }),
       signal: this.controller.signal,
     };

@@ -1,0 +1,152 @@
+/**
+ * Restore of an export into an EMPTY database, streamed in bounded batches:
+ *   1. nodes get a temporary label + id property (unique-constrained) so relationships can find
+ *      them; their real labels are set dynamically with SET n:$(labels) (Cypher 5.26+);
+ *   2. relationships are matched on those temporary ids;
+ *   3. the temporaries are removed, then constraints and indexes are created (after the data:
+ *      bulk loading without index upkeep is faster) and awaited.
+ * If loading fails, what was created is deleted again so a retry finds an empty database.
+ */
+import neo4j, { Driver, Session } from 'neo4j-driver';
+import type { Neo4jTarget } from '../../config/types';
+import { PermanentError, type ArtifactRecord, type ReadContext } from '../engine';
+import { readArtifact, type SchemaLine, type TrailerLine } from './artifact';
+import { safeUri, withDriver } from './connect';
+import { decodeProps } from './format';
+import { awaitIndexes, createSchema } from './schema';
+import { singleArtifact } from './validate';
+
+const TMP_LABEL = '`__CairnRestore`';
+const TMP_PROP = '`__cairnId`';
+const TMP_CONSTRAINT = 'cairn_restore_id';
+const BATCH_ROWS = 2000;
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+const CREATE_NODES = `UNWIND $rows AS r
+  CREATE (n:${TMP_LABEL} {${TMP_PROP}: r.id}) SET n += r.props, n:$(r.labels)`;
+const CREATE_RELS = `UNWIND $rows AS r
+  MATCH (a:${TMP_LABEL} {${TMP_PROP}: r.start}) MATCH (b:${TMP_LABEL} {${TMP_PROP}: r.end})
+  CREATE (a)-[x:$(r.type)]->(b) SET x = r.props RETURN count(x) AS created`;
+
+interface Progress { nodes: number; relationships: number; dangling: number }
+
+export function importGraph(target: Neo4jTarget, artifacts: ArtifactRecord[], ctx: ReadContext): Promise<void> {
+  const artifact = singleArtifact(artifacts);
+  return withDriver(target, async (driver) => {
+    await ensureEmpty(driver, target);
+    const session = driver.session({ database: target.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      await session.run(`CREATE CONSTRAINT ${TMP_CONSTRAINT} IF NOT EXISTS FOR (n:${TMP_LABEL}) REQUIRE n.${TMP_PROP} IS UNIQUE`);
+      await session.run('CALL db.awaitIndexes(300)');
+      let loaded: { schema: SchemaLine[]; trailer: TrailerLine; progress: Progress };
+      try {
+        loaded = await loadData(session, artifact, ctx);
+      } catch (err) {
+        await removeCreated(session, ctx);
+        throw err;
+      }
+      await session.run(`MATCH (n:${TMP_LABEL}) CALL (n) { REMOVE n:${TMP_LABEL}, n.${TMP_PROP} } IN TRANSACTIONS OF 10000 ROWS`);
+      await session.run(`DROP CONSTRAINT ${TMP_CONSTRAINT} IF EXISTS`);
+      await createSchema(session, loaded.schema);
+      await awaitIndexes(session, ctx);
+      checkComplete(loaded.trailer, loaded.progress, artifact.key);
+      ctx.log('neo4j restore finished', { target: target.name, ...loaded.progress, schema: loaded.schema.length });
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+/** A restore merges into nothing: any node, constraint or non-LOOKUP index in the target is refused. */
+async function ensureEmpty(driver: Driver, target: Neo4jTarget): Promise<void> {
+  const opts = { database: target.database, routing: neo4j.routing.READ };
+  const nodes = (await driver.executeQuery('MATCH (n) RETURN count(n) AS c', {}, opts)).records[0].get('c').toNumber();
+  const names = async (q: string): Promise<string[]> =>
+    (await driver.executeQuery(q, {}, opts)).records.map((r) => r.get('name') as string);
+  const schema = [
+    ...await names('SHOW CONSTRAINTS YIELD name RETURN name'),
+    ...await names("SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' AND owningConstraint IS NULL RETURN name"),
+  ];
+  const where = `database "${target.database}" on ${safeUri(target.uri)} (target "${target.name}")`;
+  if (nodes > 0) {
+    const leftover = (await driver.executeQuery(`MATCH (n:${TMP_LABEL}) RETURN count(n) AS c`, {}, opts)).records[0].get('c').toNumber();
+    const why = leftover > 0 ? ` (${leftover} of them from an interrupted Cairn restore: empty it and retry)` : '';
+    throw new PermanentError(`refusing to restore into ${where}: it already holds ${nodes} nodes${why}; restore needs an empty database`, 'Neo4jTargetNotEmpty');
+  }
+  if (schema.length > 0) {
+    throw new PermanentError(`refusing to restore into ${where}: it already has constraints/indexes (${schema.join(', ')}); drop them first`, 'Neo4jTargetNotEmpty');
+  }
+}
+
+async function loadData(session: Session, artifact: ArtifactRecord, ctx: ReadContext) {
+  const schema: SchemaLine[] = [];
+  const progress: Progress = { nodes: 0, relationships: 0, dangling: 0 };
+  let trailer: TrailerLine | undefined;
+  let rows: Record<string, unknown>[] = [];
+  let bytes = 0;
+  let phase: 'nodes' | 'relationships' = 'nodes';
+
+  const flush = async (): Promise<void> => {
+    if (rows.length === 0) return;
+    const batch = rows;
+    rows = [];
+    bytes = 0;
+    if (phase === 'nodes') {
+      await session.executeWrite((tx) => tx.run(CREATE_NODES, { rows: batch }));
+      progress.nodes += batch.length;
+    } else {
+      const res = await session.executeWrite((tx) => tx.run(CREATE_RELS, { rows: batch }));
+      const created = res.records[0].get('created').toNumber() as number;
+      progress.relationships += created;
+      progress.dangling += batch.length - created;
+    }
+    ctx.heartbeat({ phase, ...progress });
+  };
+
+  for await (const { line, size } of readArtifact(await ctx.open(artifact), artifact.key)) {
+    if (ctx.signal.aborted) throw new Error('neo4j restore cancelled');
+    if (line.kind === 'constraint' || line.kind === 'index') schema.push(line);
+    else if (line.kind === 'trailer') trailer = line;
+    else if (line.kind === 'node') {
+      rows.push({ id: line.id, labels: line.labels, props: decodeProps(line.props) });
+    } else if (line.kind === 'rel') {
+      if (phase === 'nodes') {
+        await flush();
+        phase = 'relationships';
+      }
+      rows.push({ start: line.start, end: line.end, type: line.type, props: decodeProps(line.props) });
+    }
+    bytes += size;
+    if (rows.length >= BATCH_ROWS || bytes >= BATCH_BYTES) await flush();
+  }
+  await flush();
+  // readArtifact throws when the trailer is missing, so it is set here.
+  return { schema, trailer: trailer as TrailerLine, progress };
+}
+
+/** After a failed load: delete what this restore created, so the database is empty again. */
+async function removeCreated(session: Session, ctx: ReadContext): Promise<void> {
+  try {
+    await session.run(`MATCH (n:${TMP_LABEL}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`);
+    await session.run(`DROP CONSTRAINT ${TMP_CONSTRAINT} IF EXISTS`);
+  } catch (err) {
+    ctx.log('neo4j restore: could not remove partly restored data; empty the database before retrying', {
+      error: (err as Error).message,
+    });
+  }
+}
+
+function checkComplete(trailer: TrailerLine, progress: Progress, file: string): void {
+  if (progress.dangling > 0) {
+    throw new PermanentError(
+      `${file}: ${progress.dangling} relationships reference nodes that are not in the backup, so they were not restored `
+      + '(the graph was written to during an online export; pause writes while backing up)',
+      'Neo4jDanglingRelationships',
+    );
+  }
+  const t = trailer.counts.totals;
+  if (progress.nodes !== t.nodes || progress.relationships !== t.relationships) {
+    throw new Error(`${file}: restored ${progress.nodes} nodes and ${progress.relationships} relationships, `
+      + `the backup holds ${t.nodes} and ${t.relationships}`);
+  }
+}
