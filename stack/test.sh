@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=0
-if ! bash stack/stack.sh status | grep -q ' up '; then started=1; fi
+# Read status whole first: grep -q closing the pipe early would fail the pipeline under pipefail.
+status="$(bash stack/stack.sh status)"
+grep -q ' up ' <<<"$status" || started=1
 bash stack/stack.sh up
 if [[ $started == 1 && "${CAIRN_KEEP_STACK:-0}" != 1 ]]; then trap 'bash stack/stack.sh down' EXIT; fi
 files=("$@")

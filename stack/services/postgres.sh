@@ -4,8 +4,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 PG_MAJOR="${PG_MAJOR:-15}"
 PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 # PostgreSQL refuses to run as root; as root the cluster belongs to the 'postgres' user, who cannot reach
-# into root's home, so its data lives under /var/lib/cairn instead.
-if [[ "$(id -u)" == 0 ]]; then PGDATA="${CAIRN_PGDATA:-/var/lib/cairn/postgres}"; else PGDATA="${CAIRN_PGDATA:-$CAIRN_DATA/postgres}"; fi
+# into root's home, so its data lives under /var/lib/cairn instead, one cluster per CAIRN_HOME.
+if [[ "$(id -u)" == 0 ]]; then
+  PGDATA="${CAIRN_PGDATA:-/var/lib/cairn/postgres-$(printf %s "$CAIRN_HOME" | md5sum | cut -c1-8)}"
+else
+  PGDATA="${CAIRN_PGDATA:-$CAIRN_DATA/postgres}"
+fi
 
 install() {
   if [[ -x "$PG_BIN/postgres" && -x "$PG_BIN/pg_dump" && -x "$PG_BIN/pg_restore" ]]; then return 0; fi
