@@ -9,7 +9,8 @@ CAIRN_LOGS="$CAIRN_HOME/logs"
 CAIRN_DATA="$CAIRN_HOME/data"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$CAIRN_BIN" "$CAIRN_RUN" "$CAIRN_LOGS" "$CAIRN_DATA"
-export PATH="$CAIRN_BIN:$PATH"
+# Go may be installed outside the default PATH (the official tarball lives in /usr/local/go).
+export PATH="$CAIRN_BIN:$PATH:/usr/local/go/bin:$HOME/go/bin"
 
 # Ports and credentials: the same variables Cairn's config loader reads, with the local stack's defaults.
 : "${STACK_HOST:=127.0.0.1}"
@@ -76,6 +77,16 @@ ensure_port_free() {
   if port_open "$2"; then
     die "port $2 on $STACK_HOST is already taken by another program, so $1 cannot start; stop it or set a different port variable"
   fi
+}
+
+# go_install BINARY PACKAGE VERSION: builds BINARY into $CAIRN_BIN once per version (a stamp file marks it done).
+go_install() {
+  local binary="$1" package="$2" version="$3"
+  [[ -x "$CAIRN_BIN/$binary" && -f "$CAIRN_BIN/.$binary-$version" ]] && return 0
+  command -v go >/dev/null || die "Go is needed to build $binary; install Go 1.22 or newer"
+  say "building $binary $version with go install (a few minutes, once)"
+  GOBIN="$CAIRN_BIN" GOFLAGS=-buildvcs=false go install "$package@$version"
+  touch "$CAIRN_BIN/.$binary-$version"
 }
 
 status_line() {

@@ -85,3 +85,23 @@ test('bad command-line input is refused with a clear message and changes nothing
   assert.equal(badFlag.code, 2);
   assert.match(badFlag.err, /Unknown option '--colour'/);
 });
+
+test('cairn schedule apply is idempotent from the command line, and describe/pause/delete act on it', () => {
+  const id = `test-cli-schedule-${randomUUID().slice(0, 8)}`;
+  const scheduleEnv = { BACKUP_SCHEDULE_ID: id, BACKUP_SCHEDULE: '15 4 * * *' };
+  try {
+    assert.match(cairn(['schedule', 'apply'], scheduleEnv).out, new RegExp(`schedule ${id}: created \\(15 4 \\* \\* \\* UTC, overlap SKIP\\)`));
+    assert.match(cairn(['schedule', 'apply'], scheduleEnv).out, /: unchanged/);
+    assert.equal(cairn(['schedule', 'pause'], scheduleEnv).code, 0);
+    const described = JSON.parse(cairn(['schedule', 'describe'], scheduleEnv).out);
+    assert.equal(described.paused, true);
+    assert.equal(described.workflowType, 'backupCycle');
+    assert.equal(described.overlap, 'SKIP');
+    assert.match(cairn(['schedule', 'list'], scheduleEnv).out, new RegExp(`${id}\\s+paused`));
+  } finally {
+    assert.match(cairn(['schedule', 'delete'], scheduleEnv).out, /deleted/);
+  }
+  const gone = cairn(['schedule', 'describe'], scheduleEnv);
+  assert.equal(gone.code, 1);
+  assert.match(gone.err, /no schedule .* exists; create it with `cairn schedule apply`/);
+});

@@ -3,14 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 # Pinned to a module version the Go module proxy resolves (MinIO's release tags are not semver).
 MINIO_VERSION="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
-STAMP="$CAIRN_BIN/.minio-$MINIO_VERSION"
-
-install() {
-  [[ -x "$CAIRN_BIN/minio" && -f "$STAMP" ]] && return 0
-  say "building MinIO $MINIO_VERSION with go install (several minutes, once)"
-  GOBIN="$CAIRN_BIN" GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$MINIO_VERSION"
-  touch "$STAMP"
-}
+install() { go_install minio github.com/minio/minio "$MINIO_VERSION"; }
 
 start() {
   install

@@ -3,14 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 # v1.5.1 is the newest tag whose go.mod has no replace directive (go install refuses those).
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
-STAMP="$CAIRN_BIN/.temporal-$TEMPORAL_CLI_VERSION"
-
-install() {
-  [[ -x "$CAIRN_BIN/temporal" && -f "$STAMP" ]] && return 0
-  say "building the Temporal CLI $TEMPORAL_CLI_VERSION with go install (a few minutes, once)"
-  GOBIN="$CAIRN_BIN" GOFLAGS=-buildvcs=false go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
-  touch "$STAMP"
-}
+install() { go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"; }
 
 start() {
   install
