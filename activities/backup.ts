@@ -49,11 +49,11 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       const t = target(input.target);
       const tools = activityTools();
       const started = Date.now();
-      await store.ensureBucket();
-      // A previous attempt (e.g. on a worker that died) may have left an unfinished upload or older objects.
-      await store.abortStaleUploads(backupPrefix(input.backupId));
-      await store.deleteAll((await store.list(backupPrefix(input.backupId))).map((o) => o.key));
       return withFailureMapping(async () => {
+        await store.ensureBucket();
+        // A previous attempt (e.g. on a worker that died) may have left an unfinished upload or older objects.
+        await store.abortStaleUploads(backupPrefix(input.backupId));
+        await store.deleteAll((await store.list(backupPrefix(input.backupId))).map((o) => o.key));
         const result = await engine(t).backup(t, {
           ...tools,
           writeArtifact: (spec, source) => writeArtifact(store, input.backupId, spec, source, tools.signal),

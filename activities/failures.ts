@@ -1,12 +1,23 @@
-/** Turns engine errors into Temporal failures: errors retrying cannot fix stop retries at once. */
+/** Turns engine and storage errors into Temporal failures: errors retrying cannot fix stop retries at once. */
 import { ApplicationFailure } from '@temporalio/activity';
 import { PermanentError } from '../engines/engine';
+import { httpStatus } from '../storage/s3';
+
+// S3 answers that no retry will change: wrong keys, no permission, no such bucket.
+const PERMANENT_S3_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'NoSuchBucket', 'AllAccessDisabled']);
 
 export async function withFailureMapping<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof PermanentError) throw ApplicationFailure.nonRetryable(err.message, err.kind);
+    const name = (err as Error)?.name;
+    const status = httpStatus(err);
+    // HEAD requests carry no error body, so a refusal there is known only by its status.
+    if (PERMANENT_S3_ERRORS.has(name) || status === 401 || status === 403) {
+      const why = PERMANENT_S3_ERRORS.has(name) ? name : `HTTP ${status}`;
+      throw ApplicationFailure.nonRetryable(`object store refused the request (${why}); check MINIO_ACCESS_KEY, MINIO_SECRET_KEY and BACKUP_BUCKET`, 'StorageAccessDenied');
+    }
     throw err;
   }
 }

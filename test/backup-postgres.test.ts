@@ -95,3 +95,15 @@ test('an unknown target name fails the cycle at once, naming it and the configur
   assert.deepEqual(run.results, []);
   assert.match(run.error!, /unknown target\(s\): nope; configured targets: cairn/);
 });
+
+test('wrong object-store credentials fail the target at once, naming what to check, with nothing retried for minutes', async () => {
+  const config = testConfig('pg-bad-s3', { CAIRN_TARGET_TYPES: 'postgres', MINIO_SECRET_KEY: 'not-the-secret' });
+  const started = Date.now();
+  const run = await withWorker(config, (client) => runCycle(client, config));
+  assert.equal(run.failed, true);
+  assert.match(run.results[0]!.error!, /object store refused the request \((SignatureDoesNotMatch|InvalidAccessKeyId|HTTP 403)\); check MINIO_ACCESS_KEY, MINIO_SECRET_KEY/);
+  assert.doesNotMatch(JSON.stringify(run), /not-the-secret/);
+  assert.ok(Date.now() - started < 30_000, 'no retry loop with backoff');
+  const [row] = await historyRows(config, run.workflowId);
+  assert.equal(row.status, 'failed');
+});

@@ -4,7 +4,7 @@
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 
-const NON_RETRYABLE = ['PermanentError', 'UnknownTarget', 'ChecksumMismatch', 'ValidationFailed'];
+const NON_RETRYABLE = ['PermanentError', 'UnknownTarget', 'ChecksumMismatch', 'ValidationFailed', 'StorageAccessDenied'];
 
 /** Catalog and planning steps: short, and worth retrying through a brief database or network blip. */
 export const bookkeeping: ActivityOptions = {
