@@ -76,7 +76,8 @@ export class Catalog {
     const existing = await mine();
     if (existing) return existing;
     for (let offset = 0; offset < 60; offset++) {
-      const at = new Date(startedAt.getTime() + offset * 1000);
+      // Whole seconds, so the row's timestamp is exactly the time its id and object keys were made from.
+      const at = new Date(Math.floor(startedAt.getTime() / 1000) * 1000 + offset * 1000);
       const backupId = backupIdFor(type, target, at);
       const res = await this.pool.query(
         `INSERT INTO backup_history (backup_id, backup_type, target, timestamp, status, workflow_id, run_id)

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
 import { runWorker } from '../worker/main';
 import { backupCommand } from './backup';
+import { catalogCommand } from './catalog';
 import { doctorCommand } from './doctor';
 import { listCommand } from './list';
 import { scheduleCommand } from './schedule';
@@ -14,6 +15,7 @@ const USAGE = `usage: cairn <command> [options]
                                                     backups recorded in backup_history
   schedule apply|list|describe|pause|unpause|trigger|delete [--id ID]
                                                     the daily backup schedule in Temporal
+  catalog rebuild [--json]                          rebuild backup_history from the manifests in the bucket
   worker                                            run a worker (activities and workflows)
 Configuration comes from environment variables and CAIRN_CONFIG (see README).`;
 
@@ -36,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'backup', 'list', 'schedule', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  if (!['doctor', 'backup', 'list', 'schedule', 'catalog', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
   try {
     const config = loadConfig();
     switch (command) {
@@ -48,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         return await listCommand(config, { ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v.status ? { status: v.status } : {}), limit, json: v.json! });
       }
       case 'schedule': return await scheduleCommand(config, positionals[0], { ...(v.id ? { id: v.id } : {}), ...(v.note ? { note: v.note } : {}), json: v.json! });
+      case 'catalog': return await catalogCommand(config, positionals[0], { json: v.json! });
       default: await runWorker(); return 0;
     }
   } catch (err) {

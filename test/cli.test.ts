@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
+import { Catalog } from '../catalog/catalog';
+import { loadConfig } from '../config/load';
 
 const CAIRN = join(__dirname, '..', '..', 'bin', 'cairn.js');
 const TEMPORAL = join(process.env.CAIRN_HOME ?? join(homedir(), '.cache', 'cairn'), 'bin', 'temporal');
@@ -104,4 +106,26 @@ test('cairn schedule apply is idempotent from the command line, and describe/pau
   const gone = cairn(['schedule', 'describe'], scheduleEnv);
   assert.equal(gone.code, 1);
   assert.match(gone.err, /no schedule .* exists; create it with `cairn schedule apply`/);
+});
+
+test('cairn catalog rebuild restores lost backup_history rows from the manifests in the bucket alone', async () => {
+  const backup = cairn(['backup', '--target', 'qdrant', '--wait', '--json']);
+  assert.equal(backup.code, 0, backup.out + backup.err);
+  const { results } = JSON.parse(backup.out) as { results: { backupId: string; checksum: string; sizeBytes: number }[] };
+  const before = (JSON.parse(cairn(['list', '--target', 'qdrant', '--json']).out) as Record<string, unknown>[]).find((r) => r.backup_id === results[0]!.backupId)!;
+
+  // Lose the catalog rows, as when the metadata database is gone.
+  const metadata = new Catalog(loadConfig({ ...process.env, ...env }).metadata);
+  await metadata.pool.query('DELETE FROM backup_history WHERE backup_id = $1', [results[0]!.backupId]);
+  assert.equal(await metadata.get(results[0]!.backupId), undefined);
+
+  const rebuilt = cairn(['catalog', 'rebuild']);
+  assert.equal(rebuilt.code, 0, rebuilt.out + rebuilt.err);
+  assert.match(rebuilt.out, /manifest\(s\) in bucket .*: [1-9]\d* backup\(s\) added to backup_history/);
+  const after = await metadata.get(results[0]!.backupId);
+  await metadata.close();
+  for (const column of ['backup_type', 'target', 'status', 'size_bytes', 'checksum', 'object_key', 'manifest_key', 'workflow_id']) {
+    assert.deepEqual((after as unknown as Record<string, unknown>)[column], before[column], column);
+  }
+  assert.equal(after!.timestamp.toISOString(), before.timestamp);
 });

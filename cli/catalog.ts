@@ -1,0 +1,26 @@
+/** `cairn catalog rebuild`: restores backup_history from the manifests in the bucket (e.g. after losing the metadata database). */
+import type { CairnConfig } from '../config/types';
+import { Catalog } from '../catalog/catalog';
+import { rebuildCatalog } from '../catalog/rebuild';
+import { ObjectStore } from '../storage/s3';
+
+export async function catalogCommand(config: CairnConfig, action: string | undefined, opts: { json: boolean }): Promise<number> {
+  if (action !== 'rebuild') {
+    console.error('usage: cairn catalog rebuild [--json]');
+    return 2;
+  }
+  const store = new ObjectStore(config.storage);
+  const catalog = new Catalog(config.metadata);
+  try {
+    const report = await rebuildCatalog(store, catalog);
+    if (opts.json) console.log(JSON.stringify(report, null, 2));
+    else {
+      console.log(`read ${report.manifests} manifest(s) in bucket '${config.storage.bucket}': ${report.inserted} backup(s) added to backup_history, ${report.updated} refreshed`);
+      for (const key of report.unreadable) console.log(`  skipped ${key}: not a readable Cairn manifest`);
+    }
+    return report.unreadable.length ? 1 : 0;
+  } finally {
+    store.destroy();
+    await catalog.close();
+  }
+}
