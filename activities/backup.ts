@@ -123,6 +123,26 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       return { target: t.name, type: t.type, backupId: input.backupId, status: 'success', sizeBytes: totalSizeBytes, checksum: manifest.checksum, manifestKey: key };
     },
 
+    /**
+     * Deletes backups past BACKUP_RETENTION_DAYS (never a target's newest good one). The manifest goes first,
+     * so an interrupted prune never leaves something that looks like a complete backup; a retry finishes it.
+     */
+    async pruneExpired(input: { targets: string[] }): Promise<string[]> {
+      const tools = activityTools();
+      const pruned: string[] = [];
+      for (const name of input.targets) {
+        for (const backupId of await catalog.expired(name, config.backup.retentionDays)) {
+          const objects = (await store.list(backupPrefix(backupId))).map((o) => o.key);
+          const manifest = manifestKey(backupId);
+          await store.deleteAll([...objects.filter((k) => k === manifest), ...objects.filter((k) => k !== manifest)]);
+          await catalog.markExpired(backupId);
+          pruned.push(backupId);
+          tools.heartbeat({ pruned: pruned.length });
+        }
+      }
+      return pruned;
+    },
+
     /** A failed backup leaves nothing behind that could be mistaken for a backup, and a row saying why. */
     async failBackup(input: { backupId: string; error: string; durationMs: number }): Promise<void> {
       const prefix = backupPrefix(input.backupId);

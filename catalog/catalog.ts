@@ -21,6 +21,7 @@ export interface BackupRow {
   counts: Counts | null;
   created_at: Date;
   finished_at: Date | null;
+  expired_at: Date | null;
 }
 
 export interface ListFilter {
@@ -105,6 +106,24 @@ export class Catalog {
       `UPDATE backup_history SET status = 'failed', error_message = $2, duration_ms = $3, finished_at = now(), updated_at = now()
        WHERE backup_id = $1 AND status <> 'success'`,
       [backupId, errorMessage.slice(0, 4000), durationMs]);
+  }
+
+  /**
+   * Successful backups of `target` older than the retention window, oldest first, never including the
+   * target's newest successful backup: retention must not leave a target with nothing to restore.
+   */
+  async expired(target: string, retentionDays: number): Promise<string[]> {
+    const res = await this.pool.query<{ backup_id: string }>(
+      `SELECT backup_id FROM backup_history
+       WHERE target = $1 AND status = 'success' AND expired_at IS NULL AND timestamp < now() - make_interval(days => $2)
+         AND backup_id <> (SELECT backup_id FROM backup_history WHERE target = $1 AND status = 'success' AND expired_at IS NULL
+                           ORDER BY timestamp DESC, backup_id DESC LIMIT 1)
+       ORDER BY timestamp`, [target, retentionDays]);
+    return res.rows.map((r) => r.backup_id);
+  }
+
+  async markExpired(backupId: string): Promise<void> {
+    await this.pool.query('UPDATE backup_history SET expired_at = now(), updated_at = now() WHERE backup_id = $1 AND expired_at IS NULL', [backupId]);
   }
 
   async get(backupId: string): Promise<BackupRow | undefined> {

@@ -46,4 +46,11 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       ALTER TABLE backup_history ADD CONSTRAINT backup_history_status_check
         CHECK (status IN ('running', 'success', 'failed'));`,
   },
+  {
+    id: 3,
+    name: 'retention',
+    sql: `
+      -- Pruned backups keep their row (history and success rates stay true); their objects are gone.
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS expired_at TIMESTAMPTZ;`,
+  },
 ];

@@ -28,25 +28,25 @@ export async function backupCommand(config: CairnConfig, opts: { targets: string
       if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }));
       return 0;
     }
-    const results = await follow(client, handle, !opts.json);
-    if (opts.json) console.log(JSON.stringify({ workflowId, results }, null, 2));
-    else printResults(results);
-    return results.every((r) => r.status === 'success') ? 0 : 1;
+    const cycle = await follow(client, handle, !opts.json);
+    if (opts.json) console.log(JSON.stringify({ workflowId, ...cycle }, null, 2));
+    else printResults(cycle);
+    return cycle.results.every((r) => r.status === 'success') && !cycle.pruneError ? 0 : 1;
   } finally {
     await client.connection.close();
   }
 }
 
 /** Prints each target's phase as it changes, until the cycle ends; returns per-target results either way. */
-async function follow(_client: Client, handle: WorkflowHandle, live: boolean): Promise<TargetBackupResult[]> {
+async function follow(_client: Client, handle: WorkflowHandle, live: boolean): Promise<BackupCycleResult> {
   const seen = new Map<string, string>();
   let finished = false;
   const outcome = handle.result().then(
-    (r: BackupCycleResult) => r.results,
+    (r: BackupCycleResult) => r,
     (err: unknown) => {
       // A failed cycle carries every target's result in its failure details.
       const details = err instanceof WorkflowFailedError ? (err.cause as { details?: unknown[] })?.details?.[0] as BackupCycleResult | undefined : undefined;
-      if (details?.results) return details.results;
+      if (details?.results) return details;
       throw err;
     },
   ).finally(() => { finished = true; });
@@ -69,9 +69,11 @@ async function follow(_client: Client, handle: WorkflowHandle, live: boolean): P
   return outcome;
 }
 
-function printResults(results: TargetBackupResult[]): void {
+function printResults(cycle: BackupCycleResult): void {
   console.log('');
-  console.log(table(['target', 'type', 'status', 'backup id', 'size', 'detail'], results.map((r) => [
+  console.log(table(['target', 'type', 'status', 'backup id', 'size', 'detail'], cycle.results.map((r: TargetBackupResult) => [
     r.target, r.type, r.status, r.backupId ?? '-', bytes(r.sizeBytes), r.status === 'success' ? `sha256 ${r.checksum?.slice(0, 16)}...` : (r.error ?? ''),
   ])));
+  if (cycle.pruned?.length) console.log(`\npruned ${cycle.pruned.length} backup(s) past the retention window: ${cycle.pruned.join(', ')}`);
+  if (cycle.pruneError) console.log(`\npruning expired backups FAILED: ${cycle.pruneError}`);
 }

@@ -10,6 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { postgresEngine } from '../engines/postgres';
 import { ObjectStore } from '../storage/s3';
+import { backupPrefix } from '../storage/layout';
+import { Catalog } from '../catalog/catalog';
 import { testConfig, withWorker } from './support/stack';
 import { createDatabase, dropDatabase, fingerprint, query } from './support/pg';
 import { RICH_SCHEMA_SQL } from './support/fixtures-pg';
@@ -106,4 +108,35 @@ test('wrong object-store credentials fail the target at once, naming what to che
   assert.ok(Date.now() - started < 30_000, 'no retry loop with backoff');
   const [row] = await historyRows(config, run.workflowId);
   assert.equal(row.status, 'failed');
+});
+
+test('backups past BACKUP_RETENTION_DAYS are pruned after a cycle, but never a target\'s newest good backup', async () => {
+  const source = await database('pg-retention', 'CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 5);');
+  const config = testConfig('pg-retention', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database, BACKUP_RETENTION_DAYS: '7' });
+  const catalog = new Catalog(config.metadata);
+  const store = new ObjectStore(config.storage);
+  const age = (backupId: string) => catalog.pool.query(`UPDATE backup_history SET timestamp = timestamp - interval '30 days' WHERE backup_id = $1`, [backupId]);
+  try {
+    const first = await withWorker(config, (client) => runCycle(client, config));
+    const old = first.results[0]!.backupId!;
+    await age(old);
+    const second = await withWorker(config, (client) => runCycle(client, config));
+    assert.equal(second.failed, false, second.error);
+    const kept = second.results[0]!.backupId!;
+    assert.notEqual(kept, old);
+    assert.deepEqual(second.pruned, [old]);
+
+    const [oldRow] = await historyRows(config, first.workflowId);
+    assert.ok(oldRow.expired_at, 'the pruned backup\'s row records when it expired');
+    assert.equal(oldRow.status, 'success', 'history keeps how the backup ended');
+    assert.deepEqual(await store.list(backupPrefix(old)), []);
+    assert.equal((await store.list(backupPrefix(kept))).length, 3);
+
+    // Now even the newest backup is past the window: it stays, because it is all there is to restore.
+    await age(kept);
+    assert.deepEqual(await catalog.expired(source.database, 7), []);
+  } finally {
+    store.destroy();
+    await catalog.close();
+  }
 });

@@ -5,12 +5,13 @@ import {
 import type { Activities } from '../activities';
 import type { TargetBackupResult, TargetRef } from '../activities/types';
 import type { BackupCycleInput, BackupCycleResult, CycleProgress, TargetPhase } from './inputs';
-import { bookkeeping, dumping, validating } from './policies';
+import { bookkeeping, dumping, pruning, validating } from './policies';
 import { mapWithConcurrency } from './concurrency';
 
 const steps = proxyActivities<Activities>(bookkeeping);
 const { dumpTarget } = proxyActivities<Activities>(dumping);
 const { validateBackup } = proxyActivities<Activities>(validating);
+const { pruneExpired } = proxyActivities<Activities>(pruning);
 
 export const progressQuery = defineQuery<CycleProgress>('progress');
 
@@ -22,13 +23,21 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
     Object.assign(progress.targets.find((p) => p.target === target)!, { phase, ...extra });
 
   const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark));
+  const outcome: BackupCycleResult = { version: 1, results, pruned: [] };
+  try {
+    outcome.pruned = await pruneExpired({ targets: plan.targets.map((t) => t.name) });
+  } catch (err) {
+    outcome.pruneError = describe(err);
+  }
 
   const failed = results.filter((r) => r.status === 'failed');
-  if (failed.length) {
-    const why = failed.map((r) => `${r.target}: ${r.error}`).join('; ');
-    throw ApplicationFailure.nonRetryable(`${failed.length} of ${results.length} target(s) failed: ${why}`, 'BackupCycleFailed', { version: 1, results });
+  const problems = failed.map((r) => `${r.target}: ${r.error}`);
+  if (outcome.pruneError) problems.push(`pruning expired backups: ${outcome.pruneError}`);
+  if (problems.length) {
+    const summary = failed.length ? `${failed.length} of ${results.length} target(s) failed` : 'all targets backed up, but';
+    throw ApplicationFailure.nonRetryable(`${summary}: ${problems.join('; ')}`, 'BackupCycleFailed', outcome);
   }
-  return { version: 1, results };
+  return outcome;
 }
 
 /** One target, start to end. Never throws: its outcome is a result, so other targets carry on. */

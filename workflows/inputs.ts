@@ -11,6 +11,10 @@ export interface BackupCycleInput {
 export interface BackupCycleResult {
   version: 1;
   results: TargetBackupResult[];
+  /** backups deleted because they were past the retention window */
+  pruned: string[];
+  /** why pruning failed, when it did (the backups themselves may still have succeeded) */
+  pruneError?: string;
 }
 
 export interface DoctorInput {

@@ -29,6 +29,13 @@ export const validating: ActivityOptions = {
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
+/** Pruning deletes objects one by one; a large backlog takes a while, so it heartbeats. */
+export const pruning: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
 /** Doctor checks answer quickly or report what is wrong; one retry covers a passing blip. */
 export const checking: ActivityOptions = {
   startToCloseTimeout: '45 seconds',

@@ -13,15 +13,16 @@ import { Catalog } from '../../catalog/catalog';
 export async function runCycle(client: Client, config: CairnConfig, input: BackupCycleInput = {}, workflowId = `test-cycle-${randomUUID()}`) {
   try {
     const result: BackupCycleResult = await client.workflow.execute('backupCycle', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] });
-    return { workflowId, failed: false, results: result.results, error: undefined as string | undefined };
+    return { workflowId, failed: false, results: result.results, pruned: result.pruned, error: undefined as string | undefined };
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     // A cycle that got as far as backing up carries every target's result; one that failed earlier has none.
     const cause = err.cause as { message: string; details?: unknown[]; cause?: unknown };
     let inner = cause as { message: string; cause?: unknown };
     while (inner.cause) inner = inner.cause as typeof inner;
-    const results = (cause.details?.[0] as BackupCycleResult | undefined)?.results ?? [];
-    return { workflowId, failed: true, results, error: results.length ? cause.message : inner.message };
+    const cycle = cause.details?.[0] as BackupCycleResult | undefined;
+    const results = cycle?.results ?? [];
+    return { workflowId, failed: true, results, pruned: cycle?.pruned ?? [], error: results.length ? cause.message : inner.message };
   }
 }
 
