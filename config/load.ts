@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
       forcePathStyle: bool(src, 'S3_FORCE_PATH_STYLE', true),
       createBucket: bool(src, 'S3_CREATE_BUCKET', true),
       partSize: int(src, 'S3_PART_SIZE_MB', 16, 5, 5120) * 1024 * 1024,
-      queueSize: int(src, 'S3_UPLOAD_QUEUE_SIZE', 2, 1, 16),
+      queueSize: int(src, 'S3_UPLOAD_QUEUE_SIZE', 1, 1, 16),
     },
     // backup_history lives in POSTGRES_DB on the POSTGRES_* server unless CAIRN_METADATA_* says otherwise.
     metadata: {

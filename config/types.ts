@@ -42,7 +42,7 @@ export interface StorageConfig {
   forcePathStyle: boolean;
   /** create the bucket when it does not exist */
   createBucket: boolean;
-  /** multipart part size in bytes; memory per upload is about partSize x queueSize */
+  /** multipart part size in bytes; an upload holds (queueSize + 1) part buffers */
   partSize: number;
   queueSize: number;
 }

@@ -6,5 +6,5 @@ if [[ ! -d node_modules/@temporalio/worker || package-lock.json -nt node_modules
   echo "[prepare] installing npm dependencies" >&2
   npm ci --no-audit --no-fund
 fi
-npx tsc -p tsconfig.json
+npm run -s build
 [[ "${1:-}" == --no-lint ]] || npx eslint .

@@ -3,9 +3,9 @@ import {
   AbortMultipartUploadCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/types';
+import { uploadStream } from './multipart';
 
 export class ObjectStore {
   readonly client: S3Client;
@@ -51,20 +51,10 @@ export class ObjectStore {
    * a failed upload is aborted, so a partial object is never visible.
    */
   async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
-      partSize: this.config.partSize,
-      queueSize: this.config.queueSize,
-      leavePartsOnError: false,
-    });
-    const onAbort = () => void upload.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await upload.done();
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    await uploadStream({
+      client: this.client, bucket: this.bucket, key, contentType, signal,
+      partSize: this.config.partSize, queueSize: this.config.queueSize,
+    }, body);
   }
 
   async putText(key: string, text: string, contentType: string): Promise<void> {

@@ -6,6 +6,7 @@ import { Catalog } from '../catalog/catalog';
 import { engines } from '../engines/registry';
 import { ObjectStore } from '../storage/s3';
 import { connectClient, tlsSettings } from '../client/connection';
+import { currentBundle } from './bundle';
 
 export interface CairnWorker {
   worker: Worker;
@@ -20,11 +21,13 @@ export async function createWorker(config: CairnConfig, options: Partial<WorkerO
   const temporal = await connectClient(config.temporal);
   const tls = tlsSettings(config.temporal);
   const connection = await NativeConnection.connect({ address: config.temporal.address, ...(tls ? { tls } : {}) });
+  const bundle = currentBundle();
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    // The build's prebuilt bundle when it is current; bundling here instead costs seconds and memory.
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ config, store, catalog, engines, temporal }),
     // Dumps stream in parallel per target; more at once than this would fight over 2 cores and the network.
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
