@@ -6,6 +6,8 @@
  */
 export const KNOWN_ENV_KEYS = [
   'CAIRN_CONFIG',
+  // The local stack's ports, from which the defaults of the addresses below are derived
+  'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MINIO_PORT', 'NEO4J_BOLT_PORT', 'QDRANT_PORT',
   // Temporal
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_UI_URL',
   'TEMPORAL_TLS', 'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_CA_FILE', 'TEMPORAL_TLS_SERVER_NAME',

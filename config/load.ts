@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CairnConfig } from './types';
 import { ConfigError } from './errors';
-import { bool, int, port, secret, str, url, type Source } from './read';
+import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
 import { checkUniqueNames, targetFromEntry, targetsFromEnv } from './targets';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
@@ -69,10 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
 
   return {
     temporal: {
-      address: str(src, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      address: str(src, 'TEMPORAL_ADDRESS', stackAddress(src, 'TEMPORAL_PORT', 7233, (p) => `127.0.0.1:${p}`)),
       namespace: str(src, 'TEMPORAL_NAMESPACE', 'default'),
       taskQueue: str(src, 'TEMPORAL_TASK_QUEUE', 'cairn'),
-      uiUrl: url(src, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233', ['http:', 'https:']),
+      uiUrl: url(src, 'TEMPORAL_UI_URL', stackAddress(src, 'TEMPORAL_UI_PORT', 8233, (p) => `http://127.0.0.1:${p}`), ['http:', 'https:']),
       ...(tlsOn
         ? { tls: {
             ...(tlsCert ? { certFile: tlsCert, keyFile: tlsKey } : {}),
@@ -82,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
         : {}),
     },
     storage: {
-      endpoint: url(src, 'MINIO_ENDPOINT', 'http://127.0.0.1:9000', ['http:', 'https:']),
+      endpoint: url(src, 'MINIO_ENDPOINT', stackAddress(src, 'MINIO_PORT', 9000, (p) => `http://127.0.0.1:${p}`), ['http:', 'https:']),
       region: str(src, 'S3_REGION', 'us-east-1'),
       bucket: bucketName(str(src, 'BACKUP_BUCKET', 'backups')),
       accessKey: secret(src, 'MINIO_ACCESS_KEY', 'MINIO_ACCESS_KEY_FILE', 'cairn'),

@@ -73,3 +73,11 @@ export function secret(src: Source, key: string, fileKey: string, fallback?: str
   }
   return str(src, key, fallback);
 }
+
+/**
+ * The local stack's address for a service: loopback on the port the stack scripts use (the same variable,
+ * e.g. QDRANT_PORT), so moving a port for `npm run stack:up` moves Cairn's default with it.
+ */
+export function stackAddress(src: Source, portKey: string, defaultPort: number, format: (port: number) => string): string {
+  return format(port(src, portKey, defaultPort));
+}

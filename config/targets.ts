@@ -2,7 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Target, TargetType } from './types';
 import { ConfigError } from './errors';
-import { port, secret, str, url, type Source } from './read';
+import { port, secret, stackAddress, str, url, type Source } from './read';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const TYPES: TargetType[] = ['postgres', 'neo4j', 'qdrant'];
@@ -88,7 +88,7 @@ export function targetsFromEnv(src: Source): Target[] {
   if (types.includes('neo4j')) {
     targets.push({
       type: 'neo4j', name: targetName(src, 'NEO4J_NAME', 'neo4j'),
-      uri: url(src, 'NEO4J_URI', 'bolt://127.0.0.1:7687', ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:']),
+      uri: url(src, 'NEO4J_URI', stackAddress(src, 'NEO4J_BOLT_PORT', 7687, (p) => `bolt://127.0.0.1:${p}`), ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:']),
       user: str(src, 'NEO4J_USER', 'neo4j'),
       password: secret(src, 'NEO4J_PASSWORD', 'NEO4J_PASSWORD_FILE', 'cairn-neo4j'),
       database: str(src, 'NEO4J_DATABASE', 'neo4j'),
@@ -98,7 +98,7 @@ export function targetsFromEnv(src: Source): Target[] {
     const apiKey = secret(src, 'QDRANT_API_KEY', 'QDRANT_API_KEY_FILE', '');
     targets.push({
       type: 'qdrant', name: targetName(src, 'QDRANT_NAME', 'qdrant'),
-      url: url(src, 'QDRANT_URL', 'http://127.0.0.1:6333', ['http:', 'https:']),
+      url: url(src, 'QDRANT_URL', stackAddress(src, 'QDRANT_PORT', 6333, (p) => `http://127.0.0.1:${p}`), ['http:', 'https:']),
       ...(apiKey ? { apiKey } : {}),
     });
   }

@@ -46,7 +46,7 @@ test('cairn doctor prints every target healthy and exits 0; the Temporal CLI run
   assert.equal(json.ok, true);
 
   const viaTemporal = spawnSync(TEMPORAL, ['workflow', 'execute', '--type', 'doctor', '--task-queue', queue, '--input', '{}',
-    '--workflow-id', `doctor-from-temporal-cli-${randomUUID()}`, '--address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', '-o', 'json'], { encoding: 'utf8', timeout: 120_000 });
+    '--workflow-id', `doctor-from-temporal-cli-${randomUUID()}`, '--address', process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${process.env.TEMPORAL_PORT ?? 7233}`, '-o', 'json'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(viaTemporal.status, 0, viaTemporal.stderr);
   assert.match(viaTemporal.stdout, /"ok":\s*true/);
 });
