@@ -11,6 +11,7 @@ import { loadConfig } from '../config/load';
 
 const CAIRN = join(__dirname, '..', '..', 'bin', 'cairn.js');
 const TEMPORAL = join(process.env.CAIRN_HOME ?? join(homedir(), '.cache', 'cairn'), 'bin', 'temporal');
+const UI = process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}`;
 const queue = `test-cli-${randomUUID().slice(0, 8)}`;
 const env = { CAIRN_TARGET_TYPES: 'postgres,qdrant', TEMPORAL_TASK_QUEUE: queue, BACKUP_BUCKET: queue };
 const workers: WorkerProcess[] = [];
@@ -45,10 +46,17 @@ test('cairn doctor prints every target healthy and exits 0; the Temporal CLI run
   const json = JSON.parse(cairn(['doctor', '--json']).out);
   assert.equal(json.ok, true);
 
+  const workflowId = `doctor-from-temporal-cli-${randomUUID()}`;
   const viaTemporal = spawnSync(TEMPORAL, ['workflow', 'execute', '--type', 'doctor', '--task-queue', queue, '--input', '{}',
-    '--workflow-id', `doctor-from-temporal-cli-${randomUUID()}`, '--address', process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${process.env.TEMPORAL_PORT ?? 7233}`, '-o', 'json'], { encoding: 'utf8', timeout: 120_000 });
+    '--workflow-id', workflowId, '--address', process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${process.env.TEMPORAL_PORT ?? 7233}`, '-o', 'json'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(viaTemporal.status, 0, viaTemporal.stderr);
   assert.match(viaTemporal.stdout, /"ok":\s*true/);
+
+  // The Web UI (served by the dev server) shows it, through the same API its pages use.
+  const ui = await fetch(`${UI}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`);
+  const listed = await ui.json() as { executions?: { type: { name: string }; status: string }[] };
+  assert.equal(listed.executions?.[0]?.type.name, 'doctor');
+  assert.equal(listed.executions?.[0]?.status, 'WORKFLOW_EXECUTION_STATUS_COMPLETED');
 });
 
 test('cairn doctor names a target with a wrong password and exits non-zero', async () => {
@@ -66,7 +74,9 @@ test('cairn backup --wait shows progress and results; cairn list shows the recor
   assert.equal(res.code, 0, res.out + res.err);
   const id = /started backup cycle (\S+)/.exec(res.out)?.[1];
   assert.ok(id, res.out);
-  assert.match(res.out, new RegExp(`/namespaces/default/workflows/${id}/`), 'prints a Temporal UI link');
+  const link = new RegExp(`(http\\S+/namespaces/default/workflows/${id}/\\S+)`).exec(res.out)?.[1];
+  assert.ok(link, 'prints a Temporal UI link');
+  assert.equal((await fetch(link)).status, 200, 'the link opens in the Web UI');
   assert.match(res.out, /postgres\/cairn: success postgres_cairn_\d{8}_\d{6}/);
   const backupId = /(postgres_cairn_\d{8}_\d{6})/.exec(res.out)![1]!;
   assert.match(res.out, new RegExp(`cairn\\s+postgres\\s+success\\s+${backupId}`));
