@@ -7,7 +7,7 @@ import type { EngineRegistry } from '../engines/registry';
 import type { Catalog } from '../catalog/catalog';
 import type { ObjectStore } from '../storage/s3';
 import { measureStored, readArtifact, writeArtifact } from '../storage/artifacts';
-import { backupPrefix, manifestKey, sidecarKey } from '../storage/layout';
+import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
 import { activityTools } from './context';
 import { withFailureMapping } from './failures';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
@@ -115,9 +115,8 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       };
       const key = manifestKey(input.backupId);
       await store.putText(key, JSON.stringify(manifest, null, 2) + '\n', 'application/json');
-      const objectKey = dump.artifacts.length === 1 ? dump.artifacts[0]!.key : key;
       await catalog.succeed(input.backupId, {
-        sizeBytes: totalSizeBytes, checksum: manifest.checksum, objectKey, manifestKey: key,
+        sizeBytes: totalSizeBytes, checksum: manifest.checksum, objectKey: catalogObjectKey(dump.artifacts, key), manifestKey: key,
         durationMs: manifest.durations.totalMs, counts: dump.counts,
       });
       return { target: t.name, type: t.type, backupId: input.backupId, status: 'success', sizeBytes: totalSizeBytes, checksum: manifest.checksum, manifestKey: key };

@@ -3,7 +3,7 @@
  * (or refreshes) a `success` row. Rows for backups without a manifest are left as they are.
  */
 import type { Manifest } from '../activities/types';
-import { parseBackupId } from '../storage/layout';
+import { catalogObjectKey, parseBackupId } from '../storage/layout';
 import type { ObjectStore } from '../storage/s3';
 import type { Catalog } from './catalog';
 
@@ -28,7 +28,6 @@ export async function rebuildCatalog(store: ObjectStore, catalog: Catalog): Prom
       report.unreadable.push(key);
       continue;
     }
-    const objectKey = m.artifacts.length === 1 ? m.artifacts[0]!.key : key;
     const res = await catalog.pool.query<{ inserted: boolean }>(
       `INSERT INTO backup_history (backup_id, backup_type, target, timestamp, size_bytes, checksum, status, object_key, manifest_key,
          workflow_id, duration_ms, counts, finished_at)
@@ -37,7 +36,7 @@ export async function rebuildCatalog(store: ObjectStore, catalog: Catalog): Prom
          checksum = EXCLUDED.checksum, object_key = EXCLUDED.object_key, manifest_key = EXCLUDED.manifest_key,
          counts = EXCLUDED.counts, updated_at = now()
        RETURNING (xmax = 0) AS inserted`,
-      [m.backupId, m.type, m.target, parseBackupId(m.backupId)?.at ?? new Date(m.createdAt), m.totalSizeBytes, m.checksum, objectKey, key, m.workflowId,
+      [m.backupId, m.type, m.target, parseBackupId(m.backupId)?.at ?? new Date(m.createdAt), m.totalSizeBytes, m.checksum, catalogObjectKey(m.artifacts, key), key, m.workflowId,
         m.durations.totalMs, JSON.stringify(m.counts), m.validation.checkedAt]);
     if (res.rows[0]!.inserted) report.inserted++;
     else report.updated++;

@@ -54,3 +54,8 @@ export function sidecarKey(key: string): string {
 export function sidecarText(key: string, sha256: string): string {
   return `${sha256}  ${key.slice(key.lastIndexOf('/') + 1)}\n`;
 }
+
+/** The key backup_history names as a backup's object: its artifact, or its manifest when it has several. */
+export function catalogObjectKey(artifacts: { key: string }[], manifest: string): string {
+  return artifacts.length === 1 ? artifacts[0]!.key : manifest;
+}

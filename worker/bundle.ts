@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
 export const BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
 const WORKFLOWS_DIR = join(__dirname, '..', 'workflows');
@@ -26,7 +26,7 @@ export function currentBundle(): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: undefined });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   writeFileSync(BUNDLE_PATH, code);
   writeFileSync(STAMP_PATH, workflowSourceHash());
   console.log(`workflow bundle written to ${BUNDLE_PATH} (${(code.length / 1024).toFixed(0)} KiB)`);

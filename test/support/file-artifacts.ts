@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { ArtifactRecord, ArtifactSpec, BackupContext, ReadContext } from '../../engines/engine';
+import { Meter } from '../../storage/artifacts';
 
 export class FileArtifacts {
   readonly heartbeats: Record<string, unknown>[] = [];
@@ -63,18 +64,10 @@ export class FileArtifacts {
 
   private async write(spec: ArtifactSpec, source: Readable): Promise<ArtifactRecord> {
     const key = path.join(this.dir, `${encodeURIComponent(spec.part || 'main')}.${spec.extension}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const measure = new Meter();
     const stages = spec.compress ? [source, createGzip(), measure] : [source, measure];
     await pipeline([...stages, createWriteStream(key)]);
-    return { part: spec.part, key, sizeBytes: size, sha256: hash.digest('hex'), compressed: spec.compress, meta: spec.meta };
+    return { part: spec.part, key, sizeBytes: measure.bytes, sha256: measure.sha256, compressed: spec.compress, meta: spec.meta };
   }
 
   private async open(a: ArtifactRecord): Promise<Readable> {
