@@ -21,24 +21,7 @@ export interface DumpResult {
   durationMs: number;
 }
 
-export interface Manifest {
-  format: 'cairn-backup-manifest';
-  version: 1;
-  backupId: string;
-  type: TargetType;
-  target: string;
-  workflowId: string;
-  createdAt: string;
-  sourceVersion: string;
-  consistency: Record<string, unknown>;
-  counts: Counts;
-  artifacts: (ArtifactRecord & { sidecarKey: string })[];
-  totalSizeBytes: number;
-  /** sha256 of the artifact, or for several artifacts the sha256 of their sha256sum-style listing */
-  checksum: string;
-  durations: { dumpMs: number; validateMs: number; totalMs: number };
-  validation: { checkedAt: string; checks: string[] };
-}
+export type { Manifest } from '../storage/format/manifest';
 
 export interface TargetBackupResult {
   target: string;

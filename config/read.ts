@@ -40,7 +40,7 @@ export function bool(src: Source, key: string, fallback: boolean): boolean {
   throw new ConfigError(key, `must be true or false, got '${String(raw)}'`);
 }
 
-export function url(src: Source, key: string, fallback: string, protocols: string[]): string {
+export function url(src: Source, key: string, fallback: string | undefined, protocols: string[]): string {
   const value = str(src, key, fallback);
   let parsed: URL;
   try {

@@ -17,10 +17,42 @@ function targetName(src: Source, key: string, fallback?: string): string {
 }
 
 const ENTRY_KEYS: Record<TargetType, string[]> = {
-  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database'],
-  neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database'],
-  qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file'],
+  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'drill'],
+  neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database', 'drill'],
+  qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file', 'drill'],
 };
+const DRILL_KEYS: Record<TargetType, string[]> = {
+  postgres: ['host', 'port', 'user', 'password', 'password_file'],
+  neo4j: ['uri', 'user', 'password', 'password_file', 'database'],
+  qdrant: ['url', 'api_key', 'api_key_file'],
+};
+const NEO4J_SCHEMES = ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:'];
+
+/** A target entry's `drill:` mapping: where drills restore to, checked as strictly as the target itself. */
+function drillFromEntry(type: TargetType, src: Source, at: string, baseDir: string): Record<string, unknown> | undefined {
+  const raw = src[`${at}drill`];
+  if (raw === undefined) return undefined;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${at}drill`, 'must be a mapping of connection settings');
+  const d = `${at}drill.`;
+  const entry = raw as Source;
+  const stray = Object.keys(entry).find((k) => !DRILL_KEYS[type].includes(k));
+  if (stray) throw new ConfigError(`${d}${stray}`, `is not a drill setting of a ${type} target (settings: ${DRILL_KEYS[type].join(', ')})`);
+  const ds: Source = Object.fromEntries(Object.entries(entry).map(([k, v]) => [d + k, v]));
+  for (const k of ['password_file', 'api_key_file']) {
+    const f = ds[d + k];
+    if (typeof f === 'string' && f && !isAbsolute(f)) ds[d + k] = resolve(baseDir, f);
+  }
+  switch (type) {
+    case 'postgres':
+      return { host: str(ds, `${d}host`), port: port(ds, `${d}port`, 5432), user: str(ds, `${d}user`), password: secret(ds, `${d}password`, `${d}password_file`) };
+    case 'neo4j':
+      return { uri: url(ds, `${d}uri`, undefined, NEO4J_SCHEMES), user: str(ds, `${d}user`, 'neo4j'), password: secret(ds, `${d}password`, `${d}password_file`), database: str(ds, `${d}database`, 'neo4j') };
+    default: {
+      const apiKey = secret(ds, `${d}api_key`, `${d}api_key_file`, '');
+      return { url: url(ds, `${d}url`, undefined, ['http:', 'https:']), ...(apiKey ? { apiKey } : {}) };
+    }
+  }
+}
 
 /**
  * One target from a config-file entry; `at` prefixes keys in errors, e.g. "targets[1].". `baseDir` anchors
@@ -38,9 +70,12 @@ export function targetFromEntry(entry: Source, at: string, baseDir = '.'): Targe
     const f = src[at + k];
     if (typeof f === 'string' && f && !isAbsolute(f)) src[at + k] = resolve(baseDir, f);
   }
+  const drill = allowed ? drillFromEntry(type as TargetType, src, at, baseDir) : undefined;
+  const withDrill = drill ? { drill } : {};
   switch (type) {
     case 'postgres':
       return {
+        ...withDrill as Pick<Target & { type: 'postgres' }, 'drill'>,
         type, name: targetName(src, `${at}name`),
         host: str(src, `${at}host`, '127.0.0.1'), port: port(src, `${at}port`, 5432),
         user: str(src, `${at}user`), password: secret(src, `${at}password`, `${at}password_file`),
@@ -48,14 +83,16 @@ export function targetFromEntry(entry: Source, at: string, baseDir = '.'): Targe
       };
     case 'neo4j':
       return {
+        ...withDrill as Pick<Target & { type: 'neo4j' }, 'drill'>,
         type, name: targetName(src, `${at}name`),
-        uri: url(src, `${at}uri`, 'bolt://127.0.0.1:7687', ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:']),
+        uri: url(src, `${at}uri`, 'bolt://127.0.0.1:7687', NEO4J_SCHEMES),
         user: str(src, `${at}user`, 'neo4j'), password: secret(src, `${at}password`, `${at}password_file`),
         database: str(src, `${at}database`, 'neo4j'),
       };
     case 'qdrant': {
       const apiKey = secret(src, `${at}api_key`, `${at}api_key_file`, '');
       return {
+        ...withDrill as Pick<Target & { type: 'qdrant' }, 'drill'>,
         type, name: targetName(src, `${at}name`),
         url: url(src, `${at}url`, 'http://127.0.0.1:6333', ['http:', 'https:']),
         ...(apiKey ? { apiKey } : {}),
@@ -86,12 +123,20 @@ export function targetsFromEnv(src: Source): Target[] {
     }
   }
   if (types.includes('neo4j')) {
+    const user = str(src, 'NEO4J_USER', 'neo4j');
+    const password = secret(src, 'NEO4J_PASSWORD', 'NEO4J_PASSWORD_FILE', 'cairn-neo4j');
     targets.push({
       type: 'neo4j', name: targetName(src, 'NEO4J_NAME', 'neo4j'),
-      uri: url(src, 'NEO4J_URI', stackAddress(src, 'NEO4J_BOLT_PORT', 7687, (p) => `bolt://127.0.0.1:${p}`), ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:']),
-      user: str(src, 'NEO4J_USER', 'neo4j'),
-      password: secret(src, 'NEO4J_PASSWORD', 'NEO4J_PASSWORD_FILE', 'cairn-neo4j'),
+      uri: url(src, 'NEO4J_URI', stackAddress(src, 'NEO4J_BOLT_PORT', 7687, (p) => `bolt://127.0.0.1:${p}`), NEO4J_SCHEMES),
+      user, password,
       database: str(src, 'NEO4J_DATABASE', 'neo4j'),
+      // Restores and drills need a second instance; the local stack's is the default, like every address here.
+      drill: {
+        uri: url(src, 'NEO4J_DRILL_URI', stackAddress(src, 'NEO4J_DRILL_BOLT_PORT', 7688, (p) => `bolt://127.0.0.1:${p}`), NEO4J_SCHEMES),
+        user: str(src, 'NEO4J_DRILL_USER', user),
+        password: secret(src, 'NEO4J_DRILL_PASSWORD', 'NEO4J_DRILL_PASSWORD_FILE', password),
+        database: str(src, 'NEO4J_DRILL_DATABASE', 'neo4j'),
+      },
     });
   }
   if (types.includes('qdrant')) {

@@ -10,6 +10,8 @@ export interface PostgresTarget {
   user: string;
   password: string;
   database: string;
+  /** where drills restore to; absent: this same server, into a new database named <database>_drill_<stamp> */
+  drill?: { host: string; port: number; user: string; password: string };
 }
 
 export interface Neo4jTarget {
@@ -21,6 +23,11 @@ export interface Neo4jTarget {
   password: string;
   /** the database to export; Community has one user database per instance */
   database: string;
+  /**
+   * the spare instance restores and drills go to by default (Community has one user database per instance,
+   * so a Neo4j restore needs another server); the local stack's second instance
+   */
+  drill?: { uri: string; user: string; password: string; database: string };
 }
 
 export interface QdrantTarget {
@@ -29,6 +36,8 @@ export interface QdrantTarget {
   /** base URL, e.g. http://127.0.0.1:6333 */
   url: string;
   apiKey?: string;
+  /** where drills restore to; absent: this same server, into new collections named <collection>_drill_<stamp> */
+  drill?: { url: string; apiKey?: string };
 }
 
 export type Target = PostgresTarget | Neo4jTarget | QdrantTarget;

@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Target, TargetType } from '../config/types';
+import type { Manifest } from '../storage/format/manifest';
 
 /** Counts used to validate a restore, by kind: e.g. { tables: { 'public.users': 10 } }. */
 export type Counts = Record<string, Record<string, number>>;
@@ -45,6 +46,8 @@ export interface EngineBackupResult {
   /** what point in time the backup represents, as precisely as the source can say */
   consistency: Record<string, unknown>;
   counts: Counts;
+  /** content fingerprints that a restore is later proven against (engine-specific JSON); omitted when turned off */
+  proof?: Record<string, unknown>;
 }
 
 /** What validate() and restore() get: a way to read stored artifacts back. */
@@ -64,6 +67,75 @@ export interface HealthCheck {
   fix?: string;
 }
 
+/**
+ * Where a restore goes. Built by Engine.destination() from plain inputs (never sent through Temporal itself:
+ * each activity rebuilds it from the same request, so connection secrets stay in the worker).
+ */
+export interface Destination<T extends Target = Target> {
+  /** the connection to restore into: the source target, another configured target, or a drill target */
+  target: T;
+  /** what a person reads, without secrets: e.g. 'postgres 127.0.0.1:5432/app_restore_20261121_101500' */
+  label: string;
+  /** a stable key naming the destination, e.g. 'postgres/127.0.0.1:5432/app_restore_20261121_101500': two
+   * restores with the same key never run at once */
+  key: string;
+  /** new names for the backup's parts, e.g. Qdrant collection -> collection to create; empty when kept */
+  rename: Record<string, string>;
+  /** the destination is one Cairn makes for this restore (a new database or collection), so teardown may drop it */
+  created: boolean;
+}
+
+export interface DestinationRequest<T extends Target = Target> {
+  /** the configured target the backup was taken from */
+  source: T;
+  manifest: Manifest;
+  /** the operator's choice (engine-specific meaning, see each engine); absent: a new destination */
+  into?: string;
+  /** UTC 'YYYYMMDD_HHMMSS' of the restore's start, for default names like <db>_restore_<stamp> */
+  stamp: string;
+  purpose: 'restore' | 'drill';
+  /** every configured target, to resolve `into` and to refuse a drill destination that is production */
+  targets: Target[];
+}
+
+export interface RestoreOptions {
+  /** replace a non-empty destination (the operator said --force); otherwise a non-empty destination is refused */
+  replace: boolean;
+  /** PostgreSQL: parallel pg_restore jobs (spools the archive to a local file) */
+  jobs?: number;
+  /** PostgreSQL: keep owners and privileges from the dump (default off: --no-owner --no-acl) */
+  keepOwnership?: boolean;
+}
+
+export interface RestoreOutcome {
+  /** facts worth reporting, e.g. 'previous database kept as app_replaced_20261121_101500' */
+  notes: string[];
+  /** fingerprints taken on the destination while restoring, when an engine can only take them then */
+  proof?: Record<string, unknown>;
+}
+
+/** One line of a validation report: what was compared, and whether it matched. */
+export interface ProofCheck {
+  check: string;
+  ok: boolean;
+  expected?: string;
+  found?: string;
+}
+
+export interface ProofReport {
+  checks: ProofCheck[];
+  /** honest caveats, e.g. 'the source was written to during its backup: counts are not point-in-time' */
+  notes: string[];
+}
+
+/** A user-defined drill check as an engine runs it: a query whose single value is returned as text. */
+export interface CheckQuery {
+  /** SQL (PostgreSQL) or Cypher (Neo4j) returning one row with one column */
+  query?: string;
+  /** Qdrant: the collection (its name in the backup) whose exact point count is the value */
+  collection?: string;
+}
+
 export interface Engine<T extends Target = Target> {
   readonly type: TargetType;
   /** Back the target up; every artifact goes through ctx.writeArtifact. */
@@ -73,8 +145,26 @@ export interface Engine<T extends Target = Target> {
    * Throws an Error naming what is wrong.
    */
   validate(artifacts: ArtifactRecord[], counts: Counts, ctx: ReadContext): Promise<void>;
-  /** Restore a backup's artifacts into `target` (which must be empty or new); throws naming what failed. */
-  restore(target: T, artifacts: ArtifactRecord[], ctx: ReadContext): Promise<void>;
+  /**
+   * Where a restore of this backup goes. Pure (no I/O); throws PermanentError for an `into` it cannot honour,
+   * or, for a drill, a destination that is (or points at the same database as) a configured production target.
+   */
+  destination(req: DestinationRequest<T>): Destination<T>;
+  /** Whether the destination holds anything now, and what, in words an operator reads. */
+  inspect(dest: Destination<T>): Promise<{ empty: boolean; detail: string }>;
+  /**
+   * Restore the artifacts into the destination, creating it when it does not exist. A non-empty destination
+   * is refused (PermanentError) unless opts.replace.
+   */
+  restore(dest: Destination<T>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions): Promise<RestoreOutcome>;
+  /** Compares the restored destination with what the manifest recorded (counts, fingerprints, schema). */
+  prove(dest: Destination<T>, manifest: Manifest, outcome: RestoreOutcome, ctx: ReadContext): Promise<ProofReport>;
+  /** Removes what a restore created (drill teardown); idempotent; refuses a destination Cairn did not create. */
+  drop(dest: Destination<T>): Promise<void>;
+  /** Built-in smoke checks on a restored destination: it answers queries and its data is readable. */
+  smoke(dest: Destination<T>): Promise<HealthCheck[]>;
+  /** Runs a user-defined drill check on the destination and returns its value as text. */
+  query(dest: Destination<T>, check: CheckQuery): Promise<string>;
   /** Exact counts of the live source, in the same shape backup() records. */
   count(target: T): Promise<Counts>;
   /** Health checks for `cairn doctor`: reachable, credentials, versions, tools. */

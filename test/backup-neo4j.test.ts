@@ -1,4 +1,5 @@
 /** The backup cycle for Neo4j through Temporal: every property type, schema included, verified, recorded, and restorable. */
+import { restoreInto } from './support/cycle';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { neo4jEngine } from '../engines/neo4j';
@@ -31,7 +32,7 @@ test('a Neo4j target with every property type, constraints and indexes is backed
 
   // What the bucket holds brings back the same graph: values, types, labels, relationships and schema.
   await wipe(drillTarget);
-  await neo4jEngine.restore(drillTarget, manifest.artifacts, bucketReader(store));
+  await restoreInto(neo4jEngine, drillTarget, manifest.artifacts, bucketReader(store));
   assert.deepEqual(await snapshot(drillTarget), await snapshot(mainTarget));
   assert.deepEqual(await schemaOf(drillTarget), await schemaOf(mainTarget));
   store.destroy();

@@ -1,4 +1,5 @@
 /** The backup cycle on real PostgreSQL, Temporal and MinIO: objects, sidecars, manifest, history, and a faithful restore. */
+import { restoreInto } from './support/cycle';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -65,7 +66,7 @@ test('a rich database is backed up, verified, recorded, and restores to identica
 
   const restored = await createDatabase('pg-rich-restored');
   created.push(restored);
-  await postgresEngine.restore(restored, manifest.artifacts, bucketReader(store));
+  await restoreInto(postgresEngine, restored, manifest.artifacts, bucketReader(store));
   assert.deepEqual(await fingerprint(restored), await fingerprint(source));
   assert.deepEqual(await postgresEngine.count(restored), manifest.counts);
   store.destroy();

@@ -3,6 +3,7 @@
  * source, drill (no APOC) the restore target. This file wipes both at its start; other files may
  * use main afterwards. Tests run in order and each sets up the data it needs.
  */
+import { restoreInto } from './support/cycle';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -53,7 +54,7 @@ test('backup records exact counts, the server version and its consistency honest
 
 test('restore into the drill instance reproduces every node, relationship, value type and index', async () => {
   await neo4jEngine.validate(backup.artifacts, backup.counts, sink.read);
-  await neo4jEngine.restore(drillTarget, backup.artifacts, sink.read);
+  await restoreInto(neo4jEngine, drillTarget, backup.artifacts, sink.read);
 
   const [source, restored] = await Promise.all([snapshot(mainTarget), snapshot(drillTarget)]);
   assertSameItems(restored.nodes, source.nodes, 'nodes');
@@ -100,7 +101,7 @@ test('validate rejects a truncated artifact and counts that disagree', async () 
 test('restore refuses a database that already holds data, and leaves it untouched', async () => {
   await wipe(drillTarget);
   await cypher(drillTarget, "CREATE (:Existing {uid: 'keep'})");
-  await assert.rejects(neo4jEngine.restore(drillTarget, backup.artifacts, sink.read),
+  await assert.rejects(restoreInto(neo4jEngine, drillTarget, backup.artifacts, sink.read),
     (err: Error) => err instanceof PermanentError && /already holds 1 nodes; restore needs an empty database/.test(err.message));
   assert.deepEqual((await neo4jEngine.count(drillTarget)).totals, { nodes: 1, relationships: 0 });
 });
@@ -112,7 +113,7 @@ test('a restore that fails midway removes what it created, so a retry finds an e
   const at = text.indexOf('{"kind":"rel"');
   const broken = text.slice(0, at) + '{"kind":"node","id":"x","labels":[],"props":{"p":{"$bogus":1}}}\n' + text.slice(at);
   const bad = await sink.storeRaw('broken.ndjson.gz', gzipSync(broken), true);
-  await assert.rejects(neo4jEngine.restore(drillTarget, [bad], sink.read), /property "p": unknown value tag \$bogus/);
+  await assert.rejects(restoreInto(neo4jEngine, drillTarget, [bad], sink.read), /property "p": unknown value tag \$bogus/);
   assert.deepEqual((await neo4jEngine.count(drillTarget)).totals, { nodes: 0, relationships: 0 });
   assert.deepEqual(await schemaOf(drillTarget), [], 'the temporary constraint is gone too');
 });
@@ -124,7 +125,7 @@ test('restore reports relationships whose nodes are missing from the backup inst
   const at = text.indexOf('{"kind":"trailer"');
   const dangling = '{"kind":"rel","id":"r","type":"LATE","start":"gone","end":"gone","props":{}}\n';
   const file = await sink.storeRaw('dangling.ndjson.gz', gzipSync(text.slice(0, at) + dangling + text.slice(at)), true);
-  await assert.rejects(neo4jEngine.restore(drillTarget, [file], sink.read),
+  await assert.rejects(restoreInto(neo4jEngine, drillTarget, [file], sink.read),
     (err: Error) => err instanceof PermanentError && /1 relationships reference nodes that are not in the backup/.test(err.message));
   assert.deepEqual((await neo4jEngine.count(drillTarget)).totals, backup.counts.totals, 'everything else was restored');
 });

@@ -2,6 +2,7 @@
  * Cairn's Qdrant engine end to end: backup, validate, restore, count and doctor against the Qdrant at
  * $QDRANT_URL, or against the stand-in when none is given. Tests run in order and share one backup.
  */
+import { restoreInto } from './support/cycle';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -118,7 +119,7 @@ test('validate accepts the stored backup', async () => {
 test('restore after dropping the originals brings back every id, vector, payload and alias', async () => {
   await q.call('POST', '/collections/aliases', { actions: [{ delete_alias: { alias_name: ALIAS } }] });
   for (const c of [DOCS, IMAGES]) await q.call('DELETE', `/collections/${c}`);
-  await qdrantEngine.restore(q.target, ours(result.artifacts), sink.read);
+  await restoreInto(qdrantEngine, q.target, ours(result.artifacts), sink.read);
   const restored = await readState();
   assert.deepEqual(restored.docs, seeded.docs);
   assert.deepEqual(restored.images, seeded.images);
@@ -131,7 +132,7 @@ test('restore after dropping the originals brings back every id, vector, payload
 });
 
 test('restore refuses a collection that already exists and changes nothing', async () => {
-  await assert.rejects(qdrantEngine.restore(q.target, ours(result.artifacts), sink.read), (err: Error) => {
+  await assert.rejects(restoreInto(qdrantEngine, q.target, ours(result.artifacts), sink.read), (err: Error) => {
     assert.ok(err instanceof PermanentError);
     assert.match(err.message, new RegExp(`collection "${prefix}\\w+" already exists`));
     return true;

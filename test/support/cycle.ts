@@ -4,7 +4,8 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { CairnConfig } from '../../config/types';
 import type { BackupCycleInput, BackupCycleResult } from '../../workflows/inputs';
 import type { Manifest } from '../../activities/types';
-import type { ReadContext } from '../../engines/engine';
+import type { ArtifactRecord, Engine, ReadContext } from '../../engines/engine';
+import type { Target } from '../../config/types';
 import { ObjectStore } from '../../storage/s3';
 import { readArtifact } from '../../storage/artifacts';
 import { Catalog } from '../../catalog/catalog';
@@ -52,4 +53,10 @@ export function bucketReader(store: ObjectStore): ReadContext {
     signal: new AbortController().signal,
     log: () => undefined,
   };
+}
+
+/** Restores artifacts straight into `target` through an engine, as a restore workflow's activity would. */
+export function restoreInto<T extends Target>(engine: Engine<T>, target: T, artifacts: ArtifactRecord[], ctx: ReadContext) {
+  const dest = { target, label: target.name, key: `${target.type}/${target.name}`, rename: {}, created: false };
+  return engine.restore(dest, { artifacts } as unknown as Manifest, ctx, { replace: false });
 }

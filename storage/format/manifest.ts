@@ -1,0 +1,53 @@
+/**
+ * A backup's manifest: `<backupId>.manifest.json` beside its artifacts, written only after validation, so its
+ * presence means "a complete, verified backup". Restore, catalog rebuild and adoption read it years later:
+ * see FORMAT.md in this folder. Readers accept every version listed in MANIFEST_VERSIONS.
+ */
+import type { TargetType } from '../../config/types';
+import type { ArtifactRecord, Counts } from '../../engines/engine';
+
+export const MANIFEST_FORMAT = 'cairn-backup-manifest';
+/** 1: the first release; 2 adds `proof` (content fingerprints) and `setId` (the backup set of its cycle). */
+export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSIONS = [1, 2] as const;
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  version: (typeof MANIFEST_VERSIONS)[number];
+  backupId: string;
+  type: TargetType;
+  target: string;
+  workflowId: string;
+  createdAt: string;
+  sourceVersion: string;
+  consistency: Record<string, unknown>;
+  counts: Counts;
+  /** engine-specific content fingerprints, compared after a restore (absent in version 1, or when turned off) */
+  proof?: Record<string, unknown>;
+  /** the backup set (one backup cycle) this backup belongs to (absent in version 1) */
+  setId?: string;
+  artifacts: (ArtifactRecord & { sidecarKey: string })[];
+  totalSizeBytes: number;
+  /** sha256 of the artifact, or for several artifacts the sha256 of their sha256sum-style listing */
+  checksum: string;
+  durations: { dumpMs: number; validateMs: number; totalMs: number };
+  validation: { checkedAt: string; checks: string[] };
+}
+
+/** Parses a manifest's text, refusing anything that is not a Cairn manifest of a known version. */
+export function parseManifest(text: string, key: string): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch (err) {
+    throw new Error(`${key} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (m?.format !== MANIFEST_FORMAT) throw new Error(`${key} is not a Cairn backup manifest (format ${JSON.stringify(m?.format)})`);
+  if (!(MANIFEST_VERSIONS as readonly number[]).includes(m.version)) {
+    throw new Error(`${key} is a manifest of version ${m.version}, which this Cairn does not know (it reads ${MANIFEST_VERSIONS.join(', ')}); upgrade Cairn`);
+  }
+  if (typeof m.backupId !== 'string' || !Array.isArray(m.artifacts) || typeof m.type !== 'string') {
+    throw new Error(`${key} lacks backupId, type or artifacts: not a whole manifest`);
+  }
+  return m;
+}
