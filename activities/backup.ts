@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { ObjectStore } from '../storage/s3';
 import { measureStored, readArtifact, writeArtifact } from '../storage/artifacts';
 import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
+import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
 import { activityTools } from './context';
 import { withFailureMapping } from './failures';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
@@ -60,7 +61,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         });
         return {
           artifacts: result.artifacts, sourceVersion: result.sourceVersion, consistency: result.consistency,
-          counts: result.counts, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
+          counts: result.counts, ...(result.proof ? { proof: result.proof } : {}), startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
         };
       });
     },
@@ -100,14 +101,15 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
     },
 
     /** Writes the manifest (the backup's proof of completeness) and only then records success. */
-    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number }): Promise<TargetBackupResult> {
+    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number; setId?: string }): Promise<TargetBackupResult> {
       const t = target(input.target);
       const { dump } = input;
       const totalSizeBytes = dump.artifacts.reduce((n, a) => n + a.sizeBytes, 0);
       const manifest: Manifest = {
-        format: 'cairn-backup-manifest', version: 1, backupId: input.backupId, type: t.type, target: t.name,
+        format: MANIFEST_FORMAT, version: MANIFEST_VERSION, backupId: input.backupId, type: t.type, target: t.name,
         workflowId: input.workflowId, createdAt: dump.startedAt, sourceVersion: dump.sourceVersion,
         consistency: dump.consistency, counts: dump.counts,
+        ...(dump.proof ? { proof: dump.proof } : {}), ...(input.setId ? { setId: input.setId } : {}),
         artifacts: dump.artifacts.map((a) => ({ ...a, sidecarKey: sidecarKey(a.key) })),
         totalSizeBytes, checksum: backupChecksum(dump.artifacts),
         durations: { dumpMs: dump.durationMs, validateMs: input.validateMs, totalMs: dump.durationMs + input.validateMs },

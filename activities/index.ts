@@ -1,11 +1,14 @@
 /** All of Cairn's activities, built from injected dependencies so tests hand in real clients for the test stack. */
 import { backupActivities, type BackupDeps } from './backup';
 import { doctorActivities, type DoctorDeps } from './doctor';
+import { drillActivities } from './drill';
+import { restoreActivities } from './restore';
+import { setActivities } from './sets';
 
 export type ActivityDeps = BackupDeps & DoctorDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...backupActivities(deps), ...doctorActivities(deps) };
+  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

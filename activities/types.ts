@@ -17,6 +17,8 @@ export interface DumpResult {
   sourceVersion: string;
   consistency: Record<string, unknown>;
   counts: Counts;
+  /** content fingerprints for proving a restore (see Engine backup results) */
+  proof?: Record<string, unknown>;
   startedAt: string;
   durationMs: number;
 }

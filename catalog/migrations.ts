@@ -53,4 +53,59 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       -- Pruned backups keep their row (history and success rates stay true); their objects are gone.
       ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS expired_at TIMESTAMPTZ;`,
   },
+  {
+    id: 4,
+    name: 'backup_sets',
+    sql: `
+      -- One backup cycle is one set; "the latest complete set" is what a whole-platform restore and a drill use.
+      CREATE TABLE IF NOT EXISTS backup_sets (
+        set_id       TEXT PRIMARY KEY,
+        workflow_id  TEXT NOT NULL,
+        started_at   TIMESTAMPTZ NOT NULL,
+        finished_at  TIMESTAMPTZ NOT NULL,
+        complete     BOOLEAN NOT NULL,
+        skew_ms      BIGINT NOT NULL,
+        members      JSONB NOT NULL,
+        set_key      TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS idx_backup_sets_started ON backup_sets (started_at DESC);
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS set_id TEXT;`,
+  },
+  {
+    id: 5,
+    name: 'restore_and_drill_history',
+    sql: `
+      CREATE TABLE IF NOT EXISTS restore_history (
+        restore_id   TEXT PRIMARY KEY,
+        workflow_id  TEXT NOT NULL,
+        started_at   TIMESTAMPTZ NOT NULL,
+        finished_at  TIMESTAMPTZ NOT NULL,
+        ok           BOOLEAN NOT NULL,
+        targets      TEXT NOT NULL,
+        backup_ids   TEXT NOT NULL,
+        destinations TEXT NOT NULL,
+        forced       BOOLEAN NOT NULL,
+        validate_only BOOLEAN NOT NULL,
+        bytes_read   BIGINT NOT NULL,
+        duration_ms  BIGINT NOT NULL,
+        report_key   TEXT NOT NULL,
+        report       JSONB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS idx_restore_history_started ON restore_history (started_at DESC);
+      CREATE TABLE IF NOT EXISTS dr_drill_history (
+        drill_id     TEXT PRIMARY KEY,
+        workflow_id  TEXT NOT NULL,
+        set_id       TEXT NOT NULL,
+        started_at   TIMESTAMPTZ NOT NULL,
+        finished_at  TIMESTAMPTZ NOT NULL,
+        passed       BOOLEAN NOT NULL,
+        rto_ms       BIGINT NOT NULL,
+        rto_objective_ms BIGINT NOT NULL,
+        rpo_ms       BIGINT NOT NULL,
+        reasons      TEXT NOT NULL,
+        report_key   TEXT NOT NULL,
+        report       JSONB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS idx_dr_drill_history_started ON dr_drill_history (started_at DESC);`,
+  },
 ];

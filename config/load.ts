@@ -9,6 +9,7 @@ import type { CairnConfig } from './types';
 import { ConfigError } from './errors';
 import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
 import { checkUniqueNames, targetFromEntry, targetsFromEnv } from './targets';
+import { drillConfig } from './drill';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -101,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
       database: str(src, 'CAIRN_METADATA_DATABASE', str(src, 'POSTGRES_DB', 'cairn')),
     },
     targets,
+    drill: drillConfig(src, file, targets, cron),
     backup: {
       schedule: cron(src, 'BACKUP_SCHEDULE', '0 2 * * *'),
       scheduleId: str(src, 'BACKUP_SCHEDULE_ID', 'cairn-backup-cycle'),

@@ -85,6 +85,7 @@ export interface BackupPolicy {
 }
 
 export interface CairnConfig {
+  drill: import('./drill').DrillConfig;
   temporal: TemporalConfig;
   storage: StorageConfig;
   metadata: MetadataConfig;

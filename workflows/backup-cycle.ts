@@ -1,7 +1,8 @@
 /** The backup cycle: back up every target (or the chosen ones) in parallel, then report each one's outcome. */
 import {
-  ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo,
+  ApplicationFailure, CancellationScope, defineQuery, isCancellation, patched, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
+import { setIdFor } from '../storage/format/backup-set';
 import type { Activities } from '../activities';
 import type { TargetBackupResult, TargetRef } from '../activities/types';
 import type { BackupCycleInput, BackupCycleResult, CycleProgress, TargetPhase } from './inputs';
@@ -16,14 +17,24 @@ const { pruneExpired } = proxyActivities<Activities>(pruning);
 export const progressQuery = defineQuery<CycleProgress>('progress');
 
 export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupCycleResult> {
+  // Cycles started before backup sets existed replay without one.
+  const setId = patched('backup-sets') ? setIdFor(workflowInfo().startTime, workflowInfo().runId) : undefined;
   const plan = await steps.planBackup(input.targets ?? []);
   const progress: CycleProgress = { targets: plan.targets.map((t) => ({ target: t.name, type: t.type, phase: 'waiting' })) };
   setHandler(progressQuery, () => progress);
   const mark = (target: string, phase: TargetPhase, extra: { backupId?: string; error?: string } = {}) =>
     Object.assign(progress.targets.find((p) => p.target === target)!, { phase, ...extra });
 
-  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark));
+  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark, setId));
   const outcome: BackupCycleResult = { version: 1, results, pruned: [] };
+  if (setId) {
+    try {
+      const set = await steps.commitSet({ setId, workflowId: workflowInfo().workflowId, startedAt: workflowInfo().startTime.toISOString(), results });
+      Object.assign(outcome, { setId, setComplete: set.complete });
+    } catch (err) {
+      outcome.setError = describe(err);
+    }
+  }
   try {
     outcome.pruned = await pruneExpired({ targets: plan.targets.map((t) => t.name) });
   } catch (err) {
@@ -33,6 +44,7 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
   const failed = results.filter((r) => r.status === 'failed');
   const problems = failed.map((r) => `${r.target}: ${r.error}`);
   if (outcome.pruneError) problems.push(`pruning expired backups: ${outcome.pruneError}`);
+  if (outcome.setError) problems.push(`recording backup set ${setId}: ${outcome.setError}`);
   if (problems.length) {
     const summary = failed.length ? `${failed.length} of ${results.length} target(s) failed` : 'all targets backed up, but';
     throw ApplicationFailure.nonRetryable(`${summary}: ${problems.join('; ')}`, 'BackupCycleFailed', outcome);
@@ -41,7 +53,7 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
 }
 
 /** One target, start to end. Never throws: its outcome is a result, so other targets carry on. */
-async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void): Promise<TargetBackupResult> {
+async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string): Promise<TargetBackupResult> {
   const { workflowId, runId, startTime } = workflowInfo();
   const began = Date.now();
   let backupId: string | undefined;
@@ -54,7 +66,7 @@ async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPh
     const validateStart = Date.now();
     const checks = await validateBackup({ target: t.name, artifacts: dump.artifacts, counts: dump.counts });
     mark(t.name, 'committing');
-    const result = await steps.commitBackup({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart });
+    const result = await steps.commitBackup({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}) });
     mark(t.name, 'success');
     return result;
   } catch (err) {

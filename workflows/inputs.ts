@@ -15,6 +15,10 @@ export interface BackupCycleResult {
   pruned: string[];
   /** why pruning failed, when it did (the backups themselves may still have succeeded) */
   pruneError?: string;
+  /** the backup set this cycle recorded (sets/...json in the bucket); complete when every target succeeded */
+  setId?: string;
+  setComplete?: boolean;
+  setError?: string;
 }
 
 export interface DoctorInput {

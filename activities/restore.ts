@@ -1,0 +1,213 @@
+/**
+ * The steps of a restore. Nothing touches a database before every stored object of the backup was read and
+ * matched its manifest (verifyBackup); restoring reads the objects again through the same check, so bytes that
+ * changed in between make the restore fail instead of completing.
+ */
+import type { CairnConfig, Target } from '../config/types';
+import type { Catalog } from '../catalog/catalog';
+import { BackupLocator, type LocatedBackup } from '../catalog/locate';
+import { upsertRestore } from '../catalog/history';
+import { PermanentError, type Destination, type Engine, type ProofReport, type ReadContext, type RestoreOutcome } from '../engines/engine';
+import type { EngineRegistry } from '../engines/registry';
+import type { Manifest } from '../storage/format/manifest';
+import { restoreReportKey, type RestoreReport } from '../storage/format/reports';
+import type { ObjectStore } from '../storage/s3';
+import { readVerified, verifyWhole } from '../storage/verified-read';
+import { activityTools } from './context';
+import { withFailureMapping } from './failures';
+import { consistencyAt } from './consistency';
+import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, VerifyResult } from './restore-types';
+
+export interface RestoreDeps {
+  config: CairnConfig;
+  store: ObjectStore;
+  catalog: Catalog;
+  engines: EngineRegistry;
+}
+
+export function restoreActivities(deps: RestoreDeps) {
+  const { config, store, catalog } = deps;
+  const locator = new BackupLocator(store, catalog);
+  const targets = restoreTargets(deps);
+
+  return {
+    /** Which backups, and where each goes; refuses what it cannot do before anything is read or touched. */
+    async planRestore(req: RestoreRequest): Promise<RestorePlan> {
+      return withFailureMapping(async () => {
+        const { located, setId } = await locate(req);
+        const items: RestoreItem[] = [];
+        for (const l of located) {
+          const item = targets.item(l, { into: req.into, stamp: req.stamp, purpose: 'restore' });
+          if (!req.validateOnly) {
+            const { dest, engine } = targets.destinationOf(item, l.manifest);
+            const state = await engine.inspect(dest);
+            if (!state.empty && !req.force) {
+              throw new PermanentError(`refusing to restore ${item.backupId} into ${dest.label}: it is not empty (${state.detail}); `
+                + 'nothing was changed. Restore into a new destination (the default), or pass force: true (cairn restore --force) to replace it', 'DestinationNotEmpty');
+            }
+          }
+          items.push(item);
+        }
+        return { items, locatedFrom: located.some((l) => l.from === 'bucket') ? 'bucket' : 'catalog', ...(setId ? { setId } : {}) };
+      });
+    },
+
+    /** Reads every stored object of the backup: size, SHA-256 and the engine's structural check. */
+    async verifyBackup(item: RestoreItem): Promise<VerifyResult> {
+      return withFailureMapping(async () => {
+        const manifest = await locator.readManifest(item.manifestKey, item.backupId);
+        const { engine } = targets.source(item);
+        const reading = readingContext(manifest, 'verifying');
+        await engine.validate(manifest.artifacts, manifest.counts, reading.ctx).catch((err: Error) => {
+          if (err instanceof PermanentError) throw err;
+          if (isTransient(err)) throw err;
+          throw new PermanentError(`backup ${item.backupId} failed its structural check: ${err.message}`, 'ValidationFailed');
+        });
+        // An engine may stop reading an object early (it found what it checks); the bytes are still checked whole.
+        for (const a of manifest.artifacts) {
+          if (!reading.verified.has(a.key)) await verifyWhole(store, a, reading.signal, reading.count);
+        }
+        reading.stop();
+        return {
+          checks: [`${engine.type} structural check`, ...manifest.artifacts.map((a) => `size and sha256 of ${a.key}`)],
+          bytesRead: reading.bytes(),
+        };
+      });
+    },
+
+    async restoreToDestination(input: { item: RestoreItem; force: boolean; jobs?: number; keepOwnership?: boolean }): Promise<RestoreStepResult> {
+      return withFailureMapping(async () => {
+        const { item } = input;
+        const manifest = await locator.readManifest(item.manifestKey, item.backupId);
+        const { dest, engine } = targets.destinationOf(item, manifest);
+        const state = await engine.inspect(dest);
+        if (!state.empty && !input.force) {
+          throw new PermanentError(`refusing to restore into ${dest.label}: it is not empty (${state.detail}); pass force to replace it`, 'DestinationNotEmpty');
+        }
+        const reading = readingContext(manifest, 'restoring');
+        try {
+          const outcome = await engine.restore(dest, manifest, reading.ctx, {
+            replace: input.force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}),
+          });
+          return { outcome, bytesRead: reading.bytes() };
+        } finally {
+          reading.stop();
+        }
+      });
+    },
+
+    async proveRestore(input: { item: RestoreItem; outcome: RestoreOutcome }): Promise<ProofReport> {
+      return withFailureMapping(async () => {
+        const manifest = await locator.readManifest(input.item.manifestKey, input.item.backupId);
+        const { dest, engine } = targets.destinationOf(input.item, manifest);
+        const reading = readingContext(manifest, 'proving');
+        try {
+          return await engine.prove(dest, manifest, input.outcome, reading.ctx);
+        } finally {
+          reading.stop();
+        }
+      });
+    },
+
+    /** The report goes to the bucket first (it outlives the catalog), then into restore_history when it answers. */
+    async recordRestore(report: RestoreReport): Promise<{ reportKey: string; catalogError?: string }> {
+      const key = restoreReportKey(report);
+      await store.putText(key, JSON.stringify(report, null, 2) + '\n', 'application/json');
+      try {
+        await catalog.migrate();
+        await upsertRestore(catalog.pool, report, key);
+        return { reportKey: key };
+      } catch (err) {
+        return { reportKey: key, catalogError: `restore_history not updated (the catalog did not answer: ${(err as Error).message}); cairn catalog rebuild will add it from ${key}` };
+      }
+    },
+  };
+
+  async function locate(req: RestoreRequest): Promise<{ located: LocatedBackup[]; setId?: string }> {
+    if (req.backupId) {
+      const l = await locator.byId(req.backupId);
+      if (req.type !== 'all' && l.manifest.type !== req.type) {
+        throw new PermanentError(`backup ${req.backupId} is a ${l.manifest.type} backup, but type is '${req.type}'`, 'BadRestoreRequest');
+      }
+      return { located: [l] };
+    }
+    if (req.type === 'all' || req.setId) {
+      const { set, from } = await locator.set(req.setId);
+      if (!set.complete) {
+        const failed = set.members.filter((m) => m.status !== 'success').map((m) => m.target);
+        throw new PermanentError(`backup set ${set.setId} is not complete (failed: ${failed.join(', ')}); restore its members one by one, or choose a complete set`, 'IncompleteSet');
+      }
+      const members = set.members.filter((m) => req.type === 'all' || m.type === req.type);
+      if (!members.length) throw new PermanentError(`backup set ${set.setId} has no ${req.type} member`, 'BadRestoreRequest');
+      const located = [];
+      for (const m of members) located.push({ manifest: await locator.readManifest(m.manifestKey!, m.backupId!), manifestKey: m.manifestKey!, from });
+      return { located, setId: set.setId };
+    }
+    const name = req.target ?? onlyTargetOf(config, req.type);
+    const t = config.targets.find((x) => x.name === name);
+    if (!t) throw new PermanentError(`no target named '${name}' is configured (configured: ${config.targets.map((x) => x.name).join(', ')})`, 'UnknownTarget');
+    if (t.type !== req.type) throw new PermanentError(`target '${name}' is a ${t.type} target, but type is '${req.type}'`, 'BadRestoreRequest');
+    return { located: [await locator.latestOf(t.type, t.name)] };
+  }
+
+  /** A ReadContext whose opens are verified reads, counting bytes and heartbeating while the engine works. */
+  function readingContext(manifest: Manifest, phase: string) {
+    const tools = activityTools();
+    const verified = new Set<string>();
+    const totalBytes = manifest.artifacts.reduce((n, a) => n + a.sizeBytes, 0);
+    let bytesRead = 0;
+    const beat = () => tools.heartbeat({ phase, bytesRead, totalBytes });
+    // Some stretches read nothing (index builds after pg_restore's data, Qdrant's recovery): keep reporting alive.
+    const timer = setInterval(beat, 10_000);
+    const count = (n: number) => { bytesRead += n; beat(); };
+    const ctx: ReadContext = {
+      ...tools,
+      heartbeat: (progress) => tools.heartbeat({ phase, bytesRead, totalBytes, ...progress }),
+      async open(artifact) {
+        const read = await readVerified(store, artifact, tools.signal, count);
+        read.stream.on('end', () => { if (read.verified) verified.add(artifact.key); });
+        return read.stream;
+      },
+    };
+    return { ctx, verified, count, signal: tools.signal, bytes: () => bytesRead, stop: () => clearInterval(timer) };
+  }
+}
+
+/** Resolving configured targets, engines and destinations for restore items (shared with drills). */
+export function restoreTargets({ config, engines }: Pick<RestoreDeps, 'config' | 'engines'>) {
+  const source = (item: { target: string; type: string }) => {
+    const t = config.targets.find((x) => x.name === item.target);
+    if (!t) throw new PermanentError(`the backup's target '${item.target}' is not configured on this worker, so there is no connection to restore with; configure it (even just for restores)`, 'UnknownTarget');
+    if (t.type !== item.type) throw new PermanentError(`target '${item.target}' is configured as ${t.type}, but the backup is ${item.type}`, 'UnknownTarget');
+    return { target: t, engine: engines[t.type] as unknown as Engine<Target> };
+  };
+  const destinationOf = (item: RestoreItem, manifest: Manifest): { dest: Destination<Target>; engine: Engine<Target> } => {
+    const { target, engine } = source(item);
+    const dest = engine.destination({ source: target, manifest, ...(item.into !== undefined ? { into: item.into } : {}), stamp: item.stamp, purpose: item.purpose, targets: config.targets });
+    return { dest, engine };
+  };
+  const item = (l: LocatedBackup, opts: { into?: string; stamp: string; purpose: 'restore' | 'drill' }): RestoreItem => {
+    const m = l.manifest;
+    const base = { target: m.target, type: m.type, backupId: m.backupId, manifestKey: l.manifestKey, stamp: opts.stamp, purpose: opts.purpose, ...(opts.into !== undefined ? { into: opts.into } : {}) };
+    const { dest } = destinationOf({ ...base, destination: '', destinationKey: '', created: false, totalBytes: 0 }, m);
+    const at = consistencyAt(m);
+    return {
+      ...base, destination: dest.label, destinationKey: dest.key, created: dest.created,
+      totalBytes: m.artifacts.reduce((n, a) => n + a.sizeBytes, 0), ...(at ? { consistencyAt: at } : {}),
+    };
+  };
+  return { source, destinationOf, item };
+}
+
+function onlyTargetOf(config: CairnConfig, type: string): string {
+  const of = config.targets.filter((t) => t.type === type);
+  if (of.length === 1) return of[0]!.name;
+  throw new PermanentError(of.length
+    ? `several ${type} targets are configured (${of.map((t) => t.name).join(', ')}): name one with target (--target)`
+    : `no ${type} target is configured`, 'BadRestoreRequest');
+}
+
+function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; $metadata?: unknown; name?: string };
+  return Boolean(e.$metadata) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_.*)$/.test(e.code ?? '') || e.name === 'TimeoutError';
+}

@@ -1,0 +1,74 @@
+/**
+ * One backup into one destination: verify every stored object, restore, prove the result equal to the backup.
+ * Runs as a child workflow whose id names the destination, so two restores into the same destination never run
+ * at once, whoever started them (CLI, API, Temporal UI, a drill).
+ */
+import { defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { RestoreTargetInput } from '../activities/restore-types';
+import type { TargetRestoreReport } from '../storage/format/reports';
+import type { RestorePhase } from './restore-inputs';
+import { restoreChecking, restoreVerifying, restoreWriting } from './restore-policies';
+import { innermostMessage } from './errors';
+
+const { verifyBackup } = proxyActivities<Activities>(restoreVerifying);
+const { restoreToDestination } = proxyActivities<Activities>(restoreWriting);
+const { proveRestore } = proxyActivities<Activities>(restoreChecking);
+
+export const restorePhaseQuery = defineQuery<{ phase: RestorePhase; error?: string }>('phase');
+
+export async function restoreTarget(input: RestoreTargetInput): Promise<TargetRestoreReport> {
+  const { item } = input;
+  let phase: RestorePhase = 'verifying';
+  let error: string | undefined;
+  setHandler(restorePhaseQuery, () => ({ phase, ...(error ? { error } : {}) }));
+  const began = Date.now();
+  const report: TargetRestoreReport = {
+    target: item.target, type: item.type, backupId: item.backupId, destination: item.destination, created: item.created,
+    forced: input.force, validateOnly: input.validateOnly, status: 'failed', verified: [], proven: false, notes: [], bytesRead: 0,
+    startedAt: new Date(began).toISOString(), durations: { verifyMs: 0, restoreMs: 0, proveMs: 0, totalMs: 0 },
+  };
+  const finish = (status: TargetRestoreReport['status']) => {
+    report.status = status;
+    report.durations.totalMs = Date.now() - began;
+    return report;
+  };
+  try {
+    const verified = await verifyBackup(item);
+    report.verified = verified.checks;
+    report.bytesRead += verified.bytesRead;
+    report.durations.verifyMs = Date.now() - began;
+    if (input.validateOnly) {
+      phase = 'verified';
+      return finish('verified');
+    }
+    phase = 'restoring';
+    const restoreStart = Date.now();
+    const restored = await restoreToDestination({
+      item, force: input.force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}),
+    });
+    report.bytesRead += restored.bytesRead;
+    report.notes.push(...restored.outcome.notes);
+    report.durations.restoreMs = Date.now() - restoreStart;
+    phase = 'proving';
+    const proveStart = Date.now();
+    report.proof = await proveRestore({ item, outcome: restored.outcome });
+    report.durations.proveMs = Date.now() - proveStart;
+    report.proven = report.proof.checks.every((c) => c.ok);
+    if (!report.proven) {
+      const bad = report.proof.checks.filter((c) => !c.ok).map((c) => `${c.check}${c.expected !== undefined ? ` (expected ${c.expected}, found ${c.found})` : ''}`);
+      error = `the restored copy in ${item.destination} differs from the backup: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? `; and ${bad.length - 5} more` : ''}`;
+      report.error = error;
+      phase = 'failed';
+      return finish('failed');
+    }
+    phase = 'restored';
+    return finish('restored');
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    error = innermostMessage(err);
+    report.error = error;
+    phase = 'failed';
+    return finish('failed');
+  }
+}
