@@ -16,6 +16,7 @@ export async function catalogCommand(config: CairnConfig, action: string | undef
     if (opts.json) console.log(JSON.stringify(report, null, 2));
     else {
       console.log(`read ${report.manifests} manifest(s) in bucket '${config.storage.bucket}': ${report.inserted} backup(s) added to backup_history, ${report.updated} refreshed`);
+      console.log(`read ${report.sets} backup set(s), ${report.restores} restore report(s) and ${report.drills} drill report(s) into backup_sets, restore_history and dr_drill_history`);
       for (const key of report.unreadable) console.log(`  skipped ${key}: not a readable Cairn manifest`);
     }
     return report.unreadable.length ? 1 : 0;

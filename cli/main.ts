@@ -5,7 +5,9 @@ import { runWorker } from '../worker/main';
 import { backupCommand } from './backup';
 import { catalogCommand } from './catalog';
 import { doctorCommand } from './doctor';
-import { listCommand } from './list';
+import { drillCommand, drillsCommand } from './drill';
+import { listCommand, listSetsCommand } from './list';
+import { restoreCommand } from './restore';
 import { scheduleCommand } from './schedule';
 
 const USAGE = `usage: cairn <command> [options]
@@ -13,6 +15,12 @@ const USAGE = `usage: cairn <command> [options]
   backup [--target NAME]... [--wait] [--json]       run a backup cycle (all targets unless --target)
   list [--type T] [--target N] [--status S] [--limit N] [--json]
                                                     backups recorded in backup_history
+  list --sets [--limit N] [--json]                  backup sets (one per cycle); complete = every target succeeded
+  restore --type all|postgres|neo4j|qdrant [--target N] [--backup-id ID | --set ID] [--into DEST]
+          [--validate-only] [--force] [--jobs N] [--keep-ownership] [--wait] [--json]
+                                                    verify, restore into a new destination (or --into), prove equal
+  drill [--set ID] [--wait] [--json]                run the disaster-recovery drill now
+  drills [--limit N] [--json]                       past DR drills: pass/fail, RTO, RPO
   schedule apply|list|describe|pause|unpause|trigger|delete [--id ID]
                                                     the daily backup schedule in Temporal
   catalog rebuild [--json]                          rebuild backup_history from the manifests in the bucket
@@ -29,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false },
         target: { type: 'string', multiple: true, default: [] }, type: { type: 'string' }, status: { type: 'string' },
         limit: { type: 'string', default: '50' }, id: { type: 'string' }, note: { type: 'string' },
+        sets: { type: 'boolean', default: false }, 'backup-id': { type: 'string' }, set: { type: 'string' }, into: { type: 'string' },
+        'validate-only': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, jobs: { type: 'string' },
+        'keep-ownership': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -38,15 +49,25 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'backup', 'list', 'schedule', 'catalog', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  if (!['doctor', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
   try {
     const config = loadConfig();
     switch (command) {
       case 'doctor': return await doctorCommand(config, { json: v.json! });
       case 'backup': return await backupCommand(config, { targets: v.target!, wait: v.wait!, json: v.json! });
+      case 'restore':
+        return await restoreCommand(config, {
+          ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}),
+          ...(v.set ? { setId: v.set } : {}), ...(v.into !== undefined ? { into: v.into } : {}), ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
+          validateOnly: v['validate-only']!, force: v.force!, keepOwnership: v['keep-ownership']!, wait: v.wait!, json: v.json!,
+        });
+      case 'drill': return await drillCommand(config, { ...(v.set ? { setId: v.set } : {}), wait: v.wait!, json: v.json! });
+      case 'drills':
       case 'list': {
         const limit = Number(v.limit);
-        if (!Number.isInteger(limit) || limit < 1) { console.error(`cairn list: --limit must be a positive whole number, got '${v.limit}'`); return 2; }
+        if (!Number.isInteger(limit) || limit < 1) { console.error(`cairn ${command}: --limit must be a positive whole number, got '${v.limit}'`); return 2; }
+        if (command === 'drills') return await drillsCommand(config, { json: v.json!, limit });
+        if (v.sets) return await listSetsCommand(config, { json: v.json!, limit });
         return await listCommand(config, { ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v.status ? { status: v.status } : {}), limit, json: v.json! });
       }
       case 'schedule': return await scheduleCommand(config, positionals[0], { ...(v.id ? { id: v.id } : {}), ...(v.note ? { note: v.note } : {}), json: v.json! });

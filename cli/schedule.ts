@@ -2,7 +2,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { CairnConfig } from '../config/types';
 import { connectClient } from '../client/connection';
-import { applySchedule } from '../client/schedules';
+import { applySchedules } from '../client/schedules';
 import { table } from './format';
 
 export async function scheduleCommand(config: CairnConfig, action: string | undefined, opts: { id?: string; json: boolean; note?: string }): Promise<number> {
@@ -12,7 +12,9 @@ export async function scheduleCommand(config: CairnConfig, action: string | unde
     const handle = client.schedule.getHandle(id);
     switch (action) {
       case 'apply':
-        console.log(`schedule ${id}: ${await applySchedule(client, config)} (${config.backup.schedule} UTC, overlap SKIP)`);
+        for (const { spec, outcome } of await applySchedules(client, config)) {
+          console.log(`schedule ${spec.scheduleId}: ${outcome} (${spec.workflowType}, ${spec.cron} UTC, overlap SKIP)`);
+        }
         return 0;
       case 'list': {
         const rows: string[][] = [];

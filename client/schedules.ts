@@ -1,26 +1,37 @@
 /**
- * The daily backup schedule, applied from config idempotently: created when missing, updated only when the
- * config changed, and its paused state always kept (an operator's pause survives a redeploy).
+ * Cairn's Temporal Schedules, applied from config idempotently: created when missing, updated only when the
+ * config changed, and their paused state always kept (an operator's pause survives a redeploy).
+ *   - the backup cycle (BACKUP_SCHEDULE, daily 02:00 UTC by default)
+ *   - the DR drill (DRILL_SCHEDULE, monthly on the 1st at 03:00 UTC by default)
  */
 import { createHash } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
 import type { CairnConfig } from '../config/types';
-import type { BackupCycleInput } from '../workflows/inputs';
 
 const HASH_MEMO = 'cairnScheduleHash';
 
-function desired(config: CairnConfig) {
-  const cycleInput: BackupCycleInput = {};
+export interface ScheduleSpec {
+  scheduleId: string;
+  workflowType: string;
+  cron: string;
+  args: unknown[];
+}
+
+/** Every schedule Cairn keeps, as config describes them. */
+export function cairnSchedules(config: CairnConfig): ScheduleSpec[] {
+  return [
+    { scheduleId: config.backup.scheduleId, workflowType: 'backupCycle', cron: config.backup.schedule, args: [{}] },
+    { scheduleId: config.drill.scheduleId, workflowType: 'drDrill', cron: config.drill.schedule, args: [{}] },
+  ];
+}
+
+function desired(config: CairnConfig, s: ScheduleSpec) {
   const action: ScheduleOptionsAction = {
-    type: 'startWorkflow',
-    workflowType: 'backupCycle',
-    args: [cycleInput],
-    taskQueue: config.temporal.taskQueue,
-    workflowId: `${config.backup.scheduleId}`,
+    type: 'startWorkflow', workflowType: s.workflowType, args: s.args, taskQueue: config.temporal.taskQueue, workflowId: s.scheduleId,
   };
-  // One backup per slot: a cycle still running (or a restarted worker) never causes a second one.
+  // One run per slot: a run still going (or a restarted worker) never causes a second one.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' as const, pauseOnFailure: false };
-  const spec = { cronExpressions: [config.backup.schedule], timezone: 'UTC' };
+  const spec = { cronExpressions: [s.cron], timezone: 'UTC' };
   const hash = createHash('sha256').update(JSON.stringify({ action, policies, spec })).digest('hex').slice(0, 16);
   // The hash rides in the started workflows' memo: the one place an update can carry it, and harmless to show.
   return { spec, policies, action: { ...action, memo: { [HASH_MEMO]: hash } }, hash };
@@ -28,9 +39,9 @@ function desired(config: CairnConfig) {
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
-export async function applySchedule(client: Client, config: CairnConfig): Promise<ApplyOutcome> {
-  const want = desired(config);
-  const handle = client.schedule.getHandle(config.backup.scheduleId);
+export async function applyScheduleSpec(client: Client, config: CairnConfig, s: ScheduleSpec): Promise<ApplyOutcome> {
+  const want = desired(config, s);
+  const handle = client.schedule.getHandle(s.scheduleId);
   try {
     const current = await handle.describe();
     if (current.action.memo?.[HASH_MEMO] === want.hash) return 'unchanged';
@@ -42,12 +53,24 @@ export async function applySchedule(client: Client, config: CairnConfig): Promis
   }
   try {
     await client.schedule.create({
-      scheduleId: config.backup.scheduleId, spec: want.spec, action: want.action, policies: want.policies,
+      scheduleId: s.scheduleId, spec: want.spec, action: want.action, policies: want.policies,
       state: { note: 'applied by cairn schedule apply' },
     });
     return 'created';
   } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) return applySchedule(client, config); // created concurrently
+    if (err instanceof ScheduleAlreadyRunning) return applyScheduleSpec(client, config, s); // created concurrently
     throw err;
   }
+}
+
+/** The backup cycle's schedule. */
+export function applySchedule(client: Client, config: CairnConfig): Promise<ApplyOutcome> {
+  return applyScheduleSpec(client, config, cairnSchedules(config)[0]!);
+}
+
+/** Every schedule; returns each one's outcome by id. */
+export async function applySchedules(client: Client, config: CairnConfig): Promise<{ spec: ScheduleSpec; outcome: ApplyOutcome }[]> {
+  const out = [];
+  for (const spec of cairnSchedules(config)) out.push({ spec, outcome: await applyScheduleSpec(client, config, spec) });
+  return out;
 }

@@ -1,15 +1,14 @@
 /** `cairn worker`: runs a worker until SIGINT/SIGTERM, applying the backup schedule first when configured to. */
 import { loadConfig } from '../config/load';
 import { createWorker } from './create';
-import { applySchedule } from '../client/schedules';
+import { applySchedules } from '../client/schedules';
 import { connectClient } from '../client/connection';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   if (config.backup.applyScheduleOnStart) {
     const client = await connectClient(config.temporal);
-    const outcome = await applySchedule(client, config);
-    console.log(`schedule ${config.backup.scheduleId}: ${outcome}`);
+    for (const { spec, outcome } of await applySchedules(client, config)) console.log(`schedule ${spec.scheduleId}: ${outcome}`);
     await client.connection.close();
   }
   const { worker, close } = await createWorker(config);
