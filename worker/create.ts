@@ -16,7 +16,12 @@ export interface CairnWorker {
 
 export async function createWorker(config: CairnConfig, options: Partial<WorkerOptions> = {}): Promise<CairnWorker> {
   const catalog = new Catalog(config.metadata);
-  await catalog.migrate();
+  // The metadata database may be the very database being recovered: the worker still starts, restores find
+  // backups from the bucket's manifests, and backups wait (retrying) until the catalog answers again.
+  await catalog.migrate().catch((err: Error) => {
+    const m = config.metadata;
+    console.warn(`cairn worker: the catalog at ${m.host}:${m.port}/${m.database} does not answer (${err.message}); restores will read the bucket alone`);
+  });
   const store = new ObjectStore(config.storage);
   const temporal = await connectClient(config.temporal);
   const tls = tlsSettings(config.temporal);
