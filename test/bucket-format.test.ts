@@ -27,7 +27,7 @@ test('manifests of version 1 parse; unknown versions and foreign documents are r
   assert.equal(m.version, 1);
   assert.equal(m.proof, undefined);
   assert.throws(() => parseManifest(JSON.stringify({ ...V1, version: 99 }), 'k'), /version 99, which this Cairn does not know.*upgrade Cairn/);
-  assert.throws(() => parseManifest('{"format":"something-else"}', 'k'), /not a Cairn backup manifest/);
+  assert.throws(() => parseManifest('{"format":"something-else"}', 'k'), /not a cairn-backup-manifest document/);
   assert.throws(() => parseManifest('{"format":', 'k'), /not valid JSON/);
   const id = setIdFor(new Date('2026-11-21T02:00:00Z'), 'a1b2c3d4-0000-4000-8000-000000000000');
   assert.equal(id, 'set_20261121_020000_a1b2c3d4');
@@ -54,9 +54,11 @@ test('a backup whose manifest is version 1 (no proof) still restores, proven by 
     assert.equal(cycle.failed, false, cycle.error);
     const key = cycle.results[0]!.manifestKey!;
     const v2 = await readManifest(config, key);
-    const { proof: _proof, setId: _set, ...rest } = v2;
+    const v1: Record<string, unknown> = { ...v2, version: 1 };
+    delete v1.proof;
+    delete v1.setId;
     const store = new ObjectStore(config.storage);
-    await store.putText(key, JSON.stringify({ ...rest, version: 1 }, null, 2), 'application/json');
+    await store.putText(key, JSON.stringify(v1, null, 2), 'application/json');
     store.destroy();
 
     const run = await runRestore(client, config, { type: 'postgres', backupId: v2.backupId });

@@ -3,6 +3,7 @@
  * set" (every member succeeded) can be found from the bucket alone. See FORMAT.md.
  */
 import type { TargetType } from '../../config/types';
+import { parseDocument } from './document';
 
 export const SET_FORMAT = 'cairn-backup-set';
 export const SET_VERSION = 1;
@@ -61,14 +62,7 @@ export function skewOf(members: SetMember[]): number {
 }
 
 export function parseSet(text: string, key: string): BackupSet {
-  let s: BackupSet;
-  try {
-    s = JSON.parse(text) as BackupSet;
-  } catch (err) {
-    throw new Error(`${key} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (s?.format !== SET_FORMAT) throw new Error(`${key} is not a Cairn backup set (format ${JSON.stringify(s?.format)})`);
-  if (s.version !== SET_VERSION) throw new Error(`${key} is a backup set of version ${s.version}, which this Cairn does not read; upgrade Cairn`);
+  const s = parseDocument<BackupSet>(text, key, SET_FORMAT, [SET_VERSION]);
   if (!isSetId(s.setId) || !Array.isArray(s.members)) throw new Error(`${key} lacks a setId or members: not a whole backup set`);
   return s;
 }

@@ -5,6 +5,7 @@
  */
 import type { TargetType } from '../../config/types';
 import type { ArtifactRecord, Counts } from '../../engines/engine';
+import { parseDocument } from './document';
 
 export const MANIFEST_FORMAT = 'cairn-backup-manifest';
 /** 1: the first release; 2 adds `proof` (content fingerprints) and `setId` (the backup set of its cycle). */
@@ -36,16 +37,7 @@ export interface Manifest {
 
 /** Parses a manifest's text, refusing anything that is not a Cairn manifest of a known version. */
 export function parseManifest(text: string, key: string): Manifest {
-  let m: Manifest;
-  try {
-    m = JSON.parse(text) as Manifest;
-  } catch (err) {
-    throw new Error(`${key} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (m?.format !== MANIFEST_FORMAT) throw new Error(`${key} is not a Cairn backup manifest (format ${JSON.stringify(m?.format)})`);
-  if (!(MANIFEST_VERSIONS as readonly number[]).includes(m.version)) {
-    throw new Error(`${key} is a manifest of version ${m.version}, which this Cairn does not know (it reads ${MANIFEST_VERSIONS.join(', ')}); upgrade Cairn`);
-  }
+  const m = parseDocument<Manifest>(text, key, MANIFEST_FORMAT, MANIFEST_VERSIONS);
   if (typeof m.backupId !== 'string' || !Array.isArray(m.artifacts) || typeof m.type !== 'string') {
     throw new Error(`${key} lacks backupId, type or artifacts: not a whole manifest`);
   }

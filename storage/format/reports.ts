@@ -4,6 +4,7 @@
  */
 import type { TargetType } from '../../config/types';
 import type { HealthCheck, ProofReport } from '../../engines/engine';
+import { parseDocument } from './document';
 
 export const RESTORE_REPORT_FORMAT = 'cairn-restore-report';
 export const DRILL_REPORT_FORMAT = 'cairn-drill-report';
@@ -80,13 +81,5 @@ export const restoreReportKey = (r: { restoreId: string; startedAt: string }) =>
 export const drillReportKey = (r: { drillId: string; startedAt: string }, ext: 'json' | 'md') => `${DRILLS_PREFIX}${day(r.startedAt)}/${r.drillId}.${ext}`;
 
 export function parseReport<T extends RestoreReport | DrillReport>(text: string, key: string, format: T['format']): T {
-  let r: T;
-  try {
-    r = JSON.parse(text) as T;
-  } catch (err) {
-    throw new Error(`${key} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (r?.format !== format) throw new Error(`${key} is not a ${format} (format ${JSON.stringify(r?.format)})`);
-  if (r.version !== REPORT_VERSION) throw new Error(`${key} is a report of version ${r.version}, which this Cairn does not read`);
-  return r;
+  return parseDocument<T>(text, key, format, [REPORT_VERSION]);
 }
