@@ -6,10 +6,11 @@ import type { ArtifactRecord, Counts, Engine } from '../engines/engine';
 import type { EngineRegistry } from '../engines/registry';
 import type { Catalog } from '../catalog/catalog';
 import type { ObjectStore } from '../storage/s3';
-import { measureStored, readArtifact, writeArtifact } from '../storage/artifacts';
+import { writeArtifact } from '../storage/artifacts';
 import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
 import { activityTools } from './context';
+import { verifyStored } from './reading';
 import { withFailureMapping } from './failures';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
 
@@ -69,35 +70,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
     /** Reads every artifact back from the store: size and SHA-256 as recorded, and structurally whole. */
     async validateBackup(input: { target: string; artifacts: ArtifactRecord[]; counts: Counts }): Promise<string[]> {
       const t = target(input.target);
-      const tools = activityTools();
-      const readers: { artifact: ArtifactRecord; reader: Awaited<ReturnType<typeof readArtifact>> }[] = [];
-      try {
-        await withFailureMapping(() => engine(t).validate(input.artifacts, input.counts, {
-          ...tools,
-          async open(artifact) {
-            const reader = await readArtifact(store, artifact, tools.signal);
-            readers.push({ artifact, reader });
-            return reader.stream;
-          },
-        }));
-      } catch (err) {
-        // Reading may hit a passing network fault worth retrying; a structurally broken artifact stays broken.
-        if (isTransient(err)) throw err;
-        throw ApplicationFailure.nonRetryable((err as Error).message, 'ValidationFailed');
-      }
-      const checks = [`${engine(t).type} structural check`];
-      for (const artifact of input.artifacts) {
-        // Reuse the engine's full read when it had one; otherwise read the object once more just to measure it.
-        const full = readers.find((r) => r.artifact.key === artifact.key && r.reader.complete)?.reader;
-        const measured = full ? { sizeBytes: full.sizeBytes, sha256: full.sha256 } : await measureStored(store, artifact.key, tools.signal);
-        if (measured.sizeBytes !== artifact.sizeBytes || measured.sha256 !== artifact.sha256) {
-          throw ApplicationFailure.nonRetryable(
-            `stored object ${artifact.key} does not match what was uploaded: ${measured.sizeBytes} bytes sha256 ${measured.sha256}, expected ${artifact.sizeBytes} bytes sha256 ${artifact.sha256}`,
-            'ChecksumMismatch');
-        }
-        checks.push(`size and sha256 of ${artifact.key}`);
-      }
-      return checks;
+      return (await withFailureMapping(() => verifyStored(store, engine(t), input.artifacts, input.counts, `the backup of ${t.name}`))).checks;
     },
 
     /** Writes the manifest (the backup's proof of completeness) and only then records success. */
@@ -153,12 +126,6 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       await catalog.fail(input.backupId, input.error, input.durationMs);
     },
   };
-}
-
-function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; $metadata?: unknown; name?: string };
-  if (e instanceof ApplicationFailure) return !e.nonRetryable;
-  return Boolean(e.$metadata) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|UND_ERR_.*)$/.test(e.code ?? '') || e.name === 'TimeoutError';
 }
 
 /** One checksum for the catalog: the artifact's own, or for several the sha256 of their `sha256sum` listing. */

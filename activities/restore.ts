@@ -7,13 +7,12 @@ import type { CairnConfig, Target } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import { BackupLocator, type LocatedBackup } from '../catalog/locate';
 import { upsertRestore } from '../catalog/history';
-import { PermanentError, type Destination, type Engine, type ProofReport, type ReadContext, type RestoreOutcome } from '../engines/engine';
+import { PermanentError, type Destination, type Engine, type ProofReport, type RestoreOutcome } from '../engines/engine';
 import type { EngineRegistry } from '../engines/registry';
 import type { Manifest } from '../storage/format/manifest';
 import { restoreReportKey, type RestoreReport } from '../storage/format/reports';
 import type { ObjectStore } from '../storage/s3';
-import { readVerified, verifyWhole } from '../storage/verified-read';
-import { activityTools } from './context';
+import { readingContext, verifyStored } from './reading';
 import { withFailureMapping } from './failures';
 import { consistencyAt } from './consistency';
 import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, VerifyResult } from './restore-types';
@@ -57,21 +56,7 @@ export function restoreActivities(deps: RestoreDeps) {
       return withFailureMapping(async () => {
         const manifest = await locator.readManifest(item.manifestKey, item.backupId);
         const { engine } = targets.source(item);
-        const reading = readingContext(manifest, 'verifying');
-        await engine.validate(manifest.artifacts, manifest.counts, reading.ctx).catch((err: Error) => {
-          if (err instanceof PermanentError) throw err;
-          if (isTransient(err)) throw err;
-          throw new PermanentError(`backup ${item.backupId} failed its structural check: ${err.message}`, 'ValidationFailed');
-        });
-        // An engine may stop reading an object early (it found what it checks); the bytes are still checked whole.
-        for (const a of manifest.artifacts) {
-          if (!reading.verified.has(a.key)) await verifyWhole(store, a, reading.signal, reading.count);
-        }
-        reading.stop();
-        return {
-          checks: [`${engine.type} structural check`, ...manifest.artifacts.map((a) => `size and sha256 of ${a.key}`)],
-          bytesRead: reading.bytes(),
-        };
+        return verifyStored(store, engine, manifest.artifacts, manifest.counts, `backup ${item.backupId}`);
       });
     },
 
@@ -84,7 +69,7 @@ export function restoreActivities(deps: RestoreDeps) {
         if (!state.empty && !input.force) {
           throw new PermanentError(`refusing to restore into ${dest.label}: it is not empty (${state.detail}); pass force to replace it`, 'DestinationNotEmpty');
         }
-        const reading = readingContext(manifest, 'restoring');
+        const reading = readingContext(store, manifest.artifacts, 'restoring');
         try {
           const outcome = await engine.restore(dest, manifest, reading.ctx, {
             replace: input.force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}),
@@ -100,7 +85,7 @@ export function restoreActivities(deps: RestoreDeps) {
       return withFailureMapping(async () => {
         const manifest = await locator.readManifest(input.item.manifestKey, input.item.backupId);
         const { dest, engine } = targets.destinationOf(input.item, manifest);
-        const reading = readingContext(manifest, 'proving');
+        const reading = readingContext(store, manifest.artifacts, 'proving');
         try {
           return await engine.prove(dest, manifest, input.outcome, reading.ctx);
         } finally {
@@ -149,28 +134,6 @@ export function restoreActivities(deps: RestoreDeps) {
     if (t.type !== req.type) throw new PermanentError(`target '${name}' is a ${t.type} target, but type is '${req.type}'`, 'BadRestoreRequest');
     return { located: [await locator.latestOf(t.type, t.name)] };
   }
-
-  /** A ReadContext whose opens are verified reads, counting bytes and heartbeating while the engine works. */
-  function readingContext(manifest: Manifest, phase: string) {
-    const tools = activityTools();
-    const verified = new Set<string>();
-    const totalBytes = manifest.artifacts.reduce((n, a) => n + a.sizeBytes, 0);
-    let bytesRead = 0;
-    const beat = () => tools.heartbeat({ phase, bytesRead, totalBytes });
-    // Some stretches read nothing (index builds after pg_restore's data, Qdrant's recovery): keep reporting alive.
-    const timer = setInterval(beat, 10_000);
-    const count = (n: number) => { bytesRead += n; beat(); };
-    const ctx: ReadContext = {
-      ...tools,
-      heartbeat: (progress) => tools.heartbeat({ phase, bytesRead, totalBytes, ...progress }),
-      async open(artifact) {
-        const read = await readVerified(store, artifact, tools.signal, count);
-        read.stream.on('end', () => { if (read.verified) verified.add(artifact.key); });
-        return read.stream;
-      },
-    };
-    return { ctx, verified, count, signal: tools.signal, bytes: () => bytesRead, stop: () => clearInterval(timer) };
-  }
 }
 
 /** Resolving configured targets, engines and destinations for restore items (shared with drills). */
@@ -205,9 +168,4 @@ function onlyTargetOf(config: CairnConfig, type: string): string {
   throw new PermanentError(of.length
     ? `several ${type} targets are configured (${of.map((t) => t.name).join(', ')}): name one with target (--target)`
     : `no ${type} target is configured`, 'BadRestoreRequest');
-}
-
-function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; $metadata?: unknown; name?: string };
-  return Boolean(e.$metadata) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_.*)$/.test(e.code ?? '') || e.name === 'TimeoutError';
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
 import { artifactKey, sidecarKey, sidecarText } from './layout';
 import type { ObjectStore } from './s3';
@@ -48,32 +48,4 @@ export async function writeArtifact(
   }
   await store.putText(sidecarKey(key), sidecarText(key, meter.sha256), 'text/plain');
   return { part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: spec.compress, ...(spec.meta ? { meta: spec.meta } : {}) };
-}
-
-/**
- * Reads an artifact back: the caller gets the decompressed stream, and `check()` afterwards says whether
- * the stored bytes read matched the recorded size and SHA-256 (only meaningful once the stream was read to its end).
- */
-export async function readArtifact(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal) {
-  const raw = await store.open(artifact.key, signal);
-  const meter = new Meter();
-  let ended = false;
-  meter.on('end', () => { ended = true; });
-  const stream: Readable = artifact.compressed ? raw.pipe(meter).pipe(createGunzip()) : raw.pipe(meter);
-  raw.on('error', (err) => stream.destroy(err));
-  if (artifact.compressed) meter.on('error', (err) => stream.destroy(err));
-  return {
-    stream,
-    /** true when the whole object was read; then sizeBytes and sha256 are the stored object's. */
-    get complete() { return ended; },
-    get sizeBytes() { return meter.bytes; },
-    get sha256() { return meter.sha256; },
-  };
-}
-
-/** Reads the stored object once, end to end, and returns what it measured. */
-export async function measureStored(store: ObjectStore, key: string, signal?: AbortSignal): Promise<{ sizeBytes: number; sha256: string }> {
-  const meter = new Meter();
-  await pipeline(await store.open(key, signal), meter, new PassThrough().resume(), { signal });
-  return { sizeBytes: meter.bytes, sha256: meter.sha256 };
 }

@@ -7,7 +7,7 @@ import type { Manifest } from '../../activities/types';
 import type { ArtifactRecord, Engine, ReadContext } from '../../engines/engine';
 import type { Target } from '../../config/types';
 import { ObjectStore } from '../../storage/s3';
-import { readArtifact } from '../../storage/artifacts';
+import { readVerified } from '../../storage/verified-read';
 import { Catalog } from '../../catalog/catalog';
 
 /** The cycle's per-target results, whether it succeeded or failed (a failed cycle carries them in its details). */
@@ -48,7 +48,7 @@ export async function historyRows(config: CairnConfig, workflowId: string) {
 /** A ReadContext over the bucket, as restore and validate get it. */
 export function bucketReader(store: ObjectStore): ReadContext {
   return {
-    open: async (artifact) => (await readArtifact(store, artifact)).stream,
+    open: async (artifact) => (await readVerified(store, artifact)).stream,
     heartbeat: () => undefined,
     signal: new AbortController().signal,
     log: () => undefined,

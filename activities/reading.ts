@@ -1,0 +1,56 @@
+/**
+ * Reading a backup's stored objects inside an activity: every open is a verified read (size and SHA-256 against
+ * the manifest as the bytes pass), bytes are counted into heartbeats, and a timer keeps heartbeating through
+ * stretches that read nothing (a database building indexes after its data arrived).
+ */
+import { PermanentError, type ArtifactRecord, type Counts, type Engine, type ReadContext } from '../engines/engine';
+import type { Target } from '../config/types';
+import type { ObjectStore } from '../storage/s3';
+import { readVerified, verifyWhole } from '../storage/verified-read';
+import { activityTools } from './context';
+
+export function readingContext(store: ObjectStore, artifacts: ArtifactRecord[], phase: string) {
+  const tools = activityTools();
+  const verified = new Set<string>();
+  const totalBytes = artifacts.reduce((n, a) => n + a.sizeBytes, 0);
+  let bytesRead = 0;
+  const beat = () => tools.heartbeat({ phase, bytesRead, totalBytes });
+  const timer = setInterval(beat, 10_000);
+  const count = (n: number) => { bytesRead += n; beat(); };
+  const ctx: ReadContext = {
+    ...tools,
+    heartbeat: (progress) => tools.heartbeat({ phase, bytesRead, totalBytes, ...progress }),
+    async open(artifact) {
+      const read = await readVerified(store, artifact, tools.signal, count);
+      read.stream.on('end', () => { if (read.verified) verified.add(artifact.key); });
+      return read.stream;
+    },
+  };
+  return { ctx, verified, count, signal: tools.signal, bytes: () => bytesRead, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The engine's structural check over verified reads, then every object not read to its end by the engine is
+ * read whole: afterwards each stored byte matched its manifest record. A structurally broken artifact is a
+ * PermanentError (it stays broken); a network fault reading it is left to the retry policy.
+ */
+export async function verifyStored(store: ObjectStore, engine: Engine<Target>, artifacts: ArtifactRecord[], counts: Counts, what: string): Promise<{ checks: string[]; bytesRead: number }> {
+  const reading = readingContext(store, artifacts, 'verifying');
+  try {
+    await engine.validate(artifacts, counts, reading.ctx).catch((err: Error) => {
+      if (err instanceof PermanentError || isTransient(err)) throw err;
+      throw new PermanentError(`${what} failed its structural check: ${err.message}`, 'ValidationFailed');
+    });
+    for (const a of artifacts) {
+      if (!reading.verified.has(a.key)) await verifyWhole(store, a, reading.signal, reading.count);
+    }
+    return { checks: [`${engine.type} structural check`, ...artifacts.map((a) => `size and sha256 of ${a.key}`)], bytesRead: reading.bytes() };
+  } finally {
+    reading.stop();
+  }
+}
+
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; $metadata?: unknown; name?: string };
+  return Boolean(e.$metadata) || /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|UND_ERR_.*)$/.test(e.code ?? '') || e.name === 'TimeoutError';
+}
