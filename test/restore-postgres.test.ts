@@ -149,3 +149,17 @@ test('with the catalog unreachable, restore finds the latest backup and the late
   assert.equal(copies.length, 2);
   for (const copy of copies) assert.deepEqual(await fingerprint({ ...source, database: copy }), await fingerprint(source));
 });
+
+test('two restores into the same destination at once: one restores, the other is refused and changes nothing', { timeout: 300_000 }, async () => {
+  const source = await database('rs-twice', 'CREATE TABLE t (a int, b text); INSERT INTO t SELECT g, repeat(md5(g::text), 20) FROM generate_series(1, 50000) g;');
+  const config = testConfig('rs-twice', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database });
+  const into = `${source.database}_restore_same`;
+  await withWorker(config, async (client) => {
+    assert.equal((await runCycle(client, config)).failed, false);
+    const runs = await Promise.all([0, 1].map(() => runRestore(client, config, { type: 'postgres', target: source.database, into })));
+    assert.deepEqual(runs.map((r) => r.failed).sort(), [false, true], JSON.stringify(runs.map((r) => r.error)));
+    const refused = runs.find((r) => r.failed)!;
+    assert.match(refused.error!, /another restore into .* is running|not empty/);
+  });
+  assert.deepEqual(await fingerprint({ ...source, database: into }), await fingerprint(source));
+});
