@@ -6,9 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
 import type { Destination } from '../engines/engine';
 import { postgresEngine } from '../engines/postgres';
@@ -82,8 +83,9 @@ test('a restore into a new database equals the source, prove() says so item by i
 
   await query(dest.target, `UPDATE public.tricky SET cairn_row_ = 'changed' WHERE cairn_row = 7`);
   await query(dest.target, `SELECT lo_put(body, 0, 'X') FROM public.documents WHERE id = 2`);
+  await query(dest.target, `SELECT setval('public.invoice_no', 5000); CREATE INDEX tricky_extra ON public.tricky (cairn_row)`);
   const tampered = await postgresEngine.prove(dest, manifest, outcome, files.read);
-  assert.deepEqual(failures(tampered), ['table public.tricky', 'large objects']);
+  assert.deepEqual(failures(tampered), ['table public.tricky', 'sequence public.invoice_no', 'large objects', 'schema']);
   const tricky = tampered.checks.find((c) => c.check === 'table public.tricky')!;
   assert.match(tricky.expected!, /^20 row\(s\), hash -?\d+$/);
   assert.notEqual(tricky.found, tricky.expected);
@@ -207,5 +209,22 @@ test('without fingerprints (fingerprint: false), prove() compares counts only an
     await postgresEngine.drop(dest);
   } finally {
     await plain.cleanup();
+  }
+});
+
+test('fingerprints are on by default and turned off by CAIRN_PG_FINGERPRINT=false or a target\'s fingerprint: false', () => {
+  const env = { CAIRN_TARGET_TYPES: 'postgres' };
+  assert.equal((loadConfig(env).targets[0] as PostgresTarget).fingerprint, undefined);
+  assert.equal((loadConfig({ ...env, CAIRN_PG_FINGERPRINT: 'false' }).targets[0] as PostgresTarget).fingerprint, false);
+  assert.throws(() => loadConfig({ ...env, CAIRN_PG_FINGERPRINT: 'maybe' }), /CAIRN_PG_FINGERPRINT must be true or false, got 'maybe'/);
+  const dir = mkdtempSync(join(tmpdir(), 'pg-rst-config-'));
+  try {
+    const file = join(dir, 'cairn.yaml');
+    writeFileSync(file, 'targets:\n  - { type: postgres, name: app, user: u, password: p, database: app, fingerprint: false }\n');
+    assert.equal((loadConfig({ CAIRN_CONFIG: file }).targets[0] as PostgresTarget).fingerprint, false);
+    writeFileSync(file, 'targets:\n  - { type: postgres, name: app, user: u, password: p, database: app, fingerprint: sometimes }\n');
+    assert.throws(() => loadConfig({ CAIRN_CONFIG: file }), /targets\[0\]\.fingerprint must be true or false/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
