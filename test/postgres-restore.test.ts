@@ -108,13 +108,17 @@ test('a non-empty database is refused without replace and left as it was; with r
   assert.deepEqual(await fingerprint(dest.target), before);
   assert.deepEqual(await databasesLike(`${PREFIX}-busy`), [`${PREFIX}-busy`], 'nothing created beside it');
 
+  // What a worker that died mid-replace leaves behind: a marked, half-filled database beside the destination.
+  const leftover = `${PREFIX}-busy_incoming_20200101_000000`;
+  await query(adminTarget(), `CREATE DATABASE "${leftover}" TEMPLATE template0`);
+  await query(adminTarget(), `COMMENT ON DATABASE "${leftover}" IS 'cairn: restore in progress'`);
   const outcome = await postgresEngine.restore(dest, manifest, files.read, { replace: true });
   assert.deepEqual(await fingerprint(dest.target), expected);
   const kept = (await databasesLike(`${PREFIX}-busy_replaced_`))[0]!;
   assert.ok(kept, 'the old database is kept under a new name');
   assert.match(outcome.notes.join('\n'), new RegExp(`previous database kept as ${kept}`));
   assert.deepEqual(await fingerprint({ ...dest.target, database: kept }), before);
-  assert.deepEqual(await databasesLike(`${PREFIX}-busy_incoming_`), [], 'no temporary database left');
+  assert.deepEqual(await databasesLike(`${PREFIX}-busy_incoming_`), [], 'no temporary database left, nor the dead attempt\'s');
   assert.deepEqual(failures(await postgresEngine.prove(dest, manifest, outcome, files.read)), []);
 
   await assert.rejects(postgresEngine.drop(dest), /refusing to drop .*-busy: Cairn did not create it/);
@@ -146,13 +150,22 @@ test('a parallel restore (jobs=2) spools to disk, restores faithfully and leaves
   }
 });
 
-test('a restore that fails drops the database it created, and version problems are explained before starting', async () => {
+test('a restore that fails drops the database it created, a dead attempt\'s database is redone, and version problems are explained first', async () => {
   const whole = await files.storedBytes(manifest.artifacts[0]!);
   const cut = await files.storeRaw('truncated.dump', whole.subarray(0, Math.floor(whole.length / 2)), false);
   const broken = { ...manifest, artifacts: [{ ...cut, sidecarKey: '' }] };
   const dest = restoreDestination(source, manifest, stamp());
   await assert.rejects(postgresEngine.restore(dest, broken, files.read, { replace: false }), /pg_restore into .* failed/);
   assert.deepEqual(await databasesLike(dest.target.database), [], 'no half-restored database left');
+
+  // A database this restore created in an attempt that died is its own to start again, though not empty.
+  await query(adminTarget(), `CREATE DATABASE "${dest.target.database}" TEMPLATE template0`);
+  await query(adminTarget(), `COMMENT ON DATABASE "${dest.target.database}" IS 'cairn: restore in progress'`);
+  await query(dest.target, 'CREATE TABLE half_done (a int)');
+  await postgresEngine.restore(dest, manifest, files.read, { replace: false });
+  assert.deepEqual(await fingerprint(dest.target), expected);
+  assert.deepEqual(await query(adminTarget(), `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1`, [dest.target.database]), [{ c: null }]);
+  await postgresEngine.drop(dest);
 
   const future = { ...manifest, consistency: { ...manifest.consistency, dumpedWith: 'pg_dump (PostgreSQL) 99.1' } };
   await assert.rejects(postgresEngine.restore(dest, future, files.read, { replace: false }),

@@ -76,7 +76,11 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
 async function fingerprint(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext): Promise<PgProof> {
   const started = Date.now();
   const [data, schema] = await Promise.all([
-    fingerprintData(client, (name) => ctx.heartbeat({ phase: 'fingerprinting', table: name })),
+    fingerprintData(client, (name) => ctx.heartbeat({ phase: 'fingerprinting', table: name })).catch((err: Error & { code?: string }) => {
+      if (err.code !== '42501') throw err;
+      throw new PermanentError(`PostgreSQL ${target.name}: fingerprinting needs to read every table and large object (${err.message}); `
+        + 'grant that, or turn fingerprints off for this target (fingerprint: false, or CAIRN_PG_FINGERPRINT=false)');
+    }),
     fingerprintSchema(target, snapshot),
   ]);
   ctx.log('fingerprinted', { tables: Object.keys(data.tables).length, ms: Date.now() - started });

@@ -26,11 +26,13 @@ export interface PgProof {
 }
 
 /**
- * Row text depends on these settings (time zone, date and interval style, float digits, bytea format): both sides
- * pin them, so a copy restored on a server configured differently still hashes the same.
+ * Row text depends on these settings (time zone, date and interval style, float digits, bytea and money format,
+ * and the search path, which decides how regclass and similar values print): both sides pin them, so a copy
+ * restored on a server configured differently still hashes the same. No timeout may cut a long scan short.
  */
 export const PINNED_SETTINGS = `SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';
-  SET extra_float_digits = 3; SET bytea_output = 'hex'; SET xmloption = 'content'`;
+  SET extra_float_digits = 3; SET bytea_output = 'hex'; SET xmloption = 'content'; SET lc_monetary = 'C';
+  SET search_path = pg_catalog; SET statement_timeout = 0`;
 
 const HASH_ROWS = (expr: string) => `coalesce(sum(('x' || substr(md5(${expr}), 1, 16))::bit(64)::bigint), 0)::text`;
 

@@ -33,6 +33,17 @@ async function createMarked(server: Client, name: string, manifest: Manifest): P
   await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${IN_PROGRESS}'`);
 }
 
+/**
+ * Databases an earlier attempt of a restore to `name` created beside it and never finished (the worker died).
+ * Two restores to one destination never run at once, so a marked one is no live restore's.
+ */
+async function dropLeftovers(server: Client, name: string): Promise<void> {
+  const prefix = fitName(name, `_incoming_${'0'.repeat(15)}`).slice(0, -15);
+  const rows = (await server.query<{ d: string }>(
+    `SELECT datname AS d FROM pg_database WHERE starts_with(datname, $1) AND shobj_description(oid, 'pg_database') = $2`, [prefix, IN_PROGRESS])).rows;
+  for (const { d } of rows) await dropDatabase(server, d);
+}
+
 type Plan = { into: 'new' | 'empty' | 'beside'; serverVersion: string };
 
 async function plan(dest: Destination<PostgresTarget>, manifest: Manifest, opts: RestoreOptions, restoreVersion: string): Promise<Plan> {
@@ -40,6 +51,7 @@ async function plan(dest: Destination<PostgresTarget>, manifest: Manifest, opts:
   return withServer(dest.target, async (server) => {
     const serverVersion = (await server.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     checkVersions(manifest, restoreVersion, serverVersion);
+    await dropLeftovers(server, name);
     if (!(await databaseExists(server, name))) return { into: 'new', serverVersion };
     if ((await comment(server, name)) === IN_PROGRESS) {
       // An earlier attempt of this restore created it and did not finish: start again from nothing.
