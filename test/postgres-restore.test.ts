@@ -107,6 +107,10 @@ test('a non-empty database is refused without replace and left as it was; with r
     (err: Error) => err.name === 'PermanentError' && /refusing to restore into .*-busy: it is not empty \(1 table\(s\).*public\.precious/.test(err.message));
   assert.deepEqual(await fingerprint(dest.target), before);
   assert.deepEqual(await databasesLike(`${PREFIX}-busy`), [`${PREFIX}-busy`], 'nothing created beside it');
+  const typeOnly = restoreDestination(source, manifest, stamp(), `${PREFIX}-typed`);
+  await query(adminTarget(), `CREATE DATABASE "${typeOnly.target.database}" TEMPLATE template0`);
+  await query(typeOnly.target, `CREATE TYPE mood AS ENUM ('meh')`);
+  assert.equal((await postgresEngine.inspect(typeOnly)).empty, false, 'a database holding only a type is not empty');
 
   // What a worker that died mid-replace leaves behind: a marked, half-filled database beside the destination.
   const leftover = `${PREFIX}-busy_incoming_20200101_000000`;

@@ -58,6 +58,9 @@ export async function describeContents(db: Client): Promise<{ objects: number; t
     SELECT (SELECT count(*) FROM rels)
          + (SELECT count(*) FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
             WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e'))
+         + (SELECT count(*) FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
+            WHERE t.typrelid = 0 AND t.typcategory <> 'A'
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))
          + (SELECT count(*) FROM user_ns WHERE nspname <> 'public')
          + (SELECT count(*) FROM pg_largeobject_metadata) AS objects,
            (SELECT count(*) FROM rels WHERE relkind IN ('r', 'p', 'm')) AS tables,

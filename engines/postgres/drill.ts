@@ -37,7 +37,7 @@ export async function smokePostgres(dest: Destination<PostgresTarget>): Promise<
     checks.push({ check: 'select 1', ok: one === 1, detail: `SELECT 1 returned ${String(one)}` });
     const largest = (await client.query<{ s: string; t: string }>(`
       SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+      WHERE (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated)) AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
       ORDER BY pg_total_relation_size(c.oid) DESC, 1, 2 LIMIT 10`)).rows;
     for (const { s, t } of largest) {
       const name = `${s}.${t}`;
