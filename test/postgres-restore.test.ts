@@ -13,6 +13,7 @@ import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
 import type { Destination } from '../engines/engine';
 import { postgresEngine } from '../engines/postgres';
+import { checkVersions } from '../engines/postgres/versions';
 import type { Manifest } from '../storage/format/manifest';
 import { FileArtifacts } from './support/file-artifacts';
 import { RICH_SCHEMA_SQL } from './support/fixtures-pg';
@@ -171,6 +172,14 @@ test('a restore that fails drops the database it created, a dead attempt\'s data
   assert.deepEqual(await query(adminTarget(), `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1`, [dest.target.database]), [{ c: null }]);
   await postgresEngine.drop(dest);
 
+  // An archive of a newer format than this pg_restore reads (as pg_dump 17 writes: 1.16), without the manifest saying so.
+  const newer = Buffer.from(whole);
+  newer[6] = 16;
+  const unreadable = { ...manifest, consistency: {}, artifacts: [{ ...await files.storeRaw('newer.dump', newer, false), sidecarKey: '' }] };
+  await assert.rejects(postgresEngine.restore(dest, unreadable, files.read, { replace: false }),
+    (err: Error) => err.name === 'PermanentError' && /older than the pg_dump that wrote this archive .*unsupported version \(1\.16\)/.test(err.message));
+  assert.deepEqual(await databasesLike(dest.target.database), []);
+
   const future = { ...manifest, consistency: { ...manifest.consistency, dumpedWith: 'pg_dump (PostgreSQL) 99.1' } };
   await assert.rejects(postgresEngine.restore(dest, future, files.read, { replace: false }),
     (err: Error) => err.name === 'PermanentError' && /cannot read this archive, written by pg_dump \(PostgreSQL\) 99\.1: install pg_restore 99 or newer/.test(err.message));
@@ -244,4 +253,12 @@ test('fingerprints are on by default and turned off by CAIRN_PG_FINGERPRINT=fals
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a pg_restore newer than the server (17+ against older) is refused up front with the reason in one line', () => {
+  const m = { ...manifest, consistency: { dumpedWith: 'pg_dump (PostgreSQL) 15.18' } };
+  assert.throws(() => checkVersions(m, 'pg_restore (PostgreSQL) 17.2', '15.18'),
+    (err: Error) => err.name === 'PermanentError' && /^pg_restore \(PostgreSQL\) 17\.2 emits 'SET transaction_timeout', which PostgreSQL 15\.18 rejects: .*CAIRN_PG_BIN/.test(err.message) && !err.message.includes('\n'));
+  assert.doesNotThrow(() => checkVersions(m, 'pg_restore (PostgreSQL) 17.2', '17.0'));
+  assert.doesNotThrow(() => checkVersions(m, 'pg_restore (PostgreSQL) 16.4', '15.18'));
 });
