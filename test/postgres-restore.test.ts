@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load';
+import { Client } from 'pg';
 import type { PostgresTarget } from '../config/types';
 import type { Destination } from '../engines/engine';
 import { postgresEngine } from '../engines/postgres';
@@ -261,4 +262,39 @@ test('a pg_restore newer than the server (17+ against older) is refused up front
     (err: Error) => err.name === 'PermanentError' && /^pg_restore \(PostgreSQL\) 17\.2 emits 'SET transaction_timeout', which PostgreSQL 15\.18 rejects: .*CAIRN_PG_BIN/.test(err.message) && !err.message.includes('\n'));
   assert.doesNotThrow(() => checkVersions(m, 'pg_restore (PostgreSQL) 17.2', '17.0'));
   assert.doesNotThrow(() => checkVersions(m, 'pg_restore (PostgreSQL) 16.4', '15.18'));
+});
+
+test('fingerprints come from the dump\'s own snapshot: writes during the backup never make a faithful restore look wrong', async () => {
+  const busy: PostgresTarget = { ...source, database: `${PREFIX}-writes` };
+  await query(adminTarget(), `CREATE DATABASE "${busy.database}" TEMPLATE template0`);
+  await query(busy, `CREATE TABLE hot (id int PRIMARY KEY, v int, pad text);
+    INSERT INTO hot SELECT g, 0, repeat(md5(g::text), 8) FROM generate_series(1, 200000) g`);
+  const writer = new Client({ ...busy, user: busy.user });
+  await writer.connect();
+  let writing = true;
+  let writes = 0;
+  const loop = (async () => {
+    for (let id = 1_000_000; writing; id++, writes++) {
+      await writer.query('UPDATE hot SET v = v + 1 WHERE id = $1', [1 + (id % 200000)]);
+      await writer.query(`INSERT INTO hot VALUES ($1, 0, 'new')`, [id]);
+    }
+  })();
+  let plain: FileArtifacts | undefined;
+  try {
+    const backup = await backUp(busy, 'pg-rst-writes');
+    plain = backup.files;
+    writing = false;
+    await loop;
+    assert.ok(writes > 10, `the source was written to during the backup (${writes} writes)`);
+    const dest = restoreDestination(busy, backup.manifest, stamp());
+    const outcome = await postgresEngine.restore(dest, backup.manifest, plain.read, { replace: false });
+    assert.deepEqual(failures(await postgresEngine.prove(dest, backup.manifest, outcome, plain.read)), []);
+    const [{ n }] = await query<{ n: string }>(busy, 'SELECT count(*) AS n FROM hot');
+    assert.ok(Number(n) > backup.manifest.counts.tables!['public.hot']!, 'the source moved on after the snapshot');
+  } finally {
+    writing = false;
+    await loop.catch(() => undefined);
+    await writer.end();
+    await plain?.cleanup();
+  }
 });
