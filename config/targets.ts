@@ -2,7 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Target, TargetType } from './types';
 import { ConfigError } from './errors';
-import { port, secret, stackAddress, str, url, type Source } from './read';
+import { bool, port, secret, stackAddress, str, url, type Source } from './read';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const TYPES: TargetType[] = ['postgres', 'neo4j', 'qdrant'];
@@ -17,7 +17,7 @@ function targetName(src: Source, key: string, fallback?: string): string {
 }
 
 const ENTRY_KEYS: Record<TargetType, string[]> = {
-  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'drill'],
+  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'fingerprint', 'drill'],
   neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database', 'drill'],
   qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file', 'drill'],
 };
@@ -80,6 +80,7 @@ export function targetFromEntry(entry: Source, at: string, baseDir = '.'): Targe
         host: str(src, `${at}host`, '127.0.0.1'), port: port(src, `${at}port`, 5432),
         user: str(src, `${at}user`), password: secret(src, `${at}password`, `${at}password_file`),
         database: str(src, `${at}database`),
+        ...(bool(src, `${at}fingerprint`, true) ? {} : { fingerprint: false }),
       };
     case 'neo4j':
       return {
@@ -118,8 +119,9 @@ export function targetsFromEnv(src: Source): Target[] {
     const user = str(src, 'POSTGRES_USER', 'cairn');
     const password = secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn');
     const databases = str(src, 'POSTGRES_DATABASES', str(src, 'POSTGRES_DB', 'cairn')).split(',').map((d) => d.trim()).filter(Boolean);
+    const fingerprint = bool(src, 'CAIRN_PG_FINGERPRINT', true) ? {} : { fingerprint: false };
     for (const database of databases) {
-      targets.push({ type: 'postgres', name: targetName({ POSTGRES_DATABASES: database }, 'POSTGRES_DATABASES'), host, port: pgPort, user, password, database });
+      targets.push({ type: 'postgres', name: targetName({ POSTGRES_DATABASES: database }, 'POSTGRES_DATABASES'), host, port: pgPort, user, password, database, ...fingerprint });
     }
   }
   if (types.includes('neo4j')) {

@@ -10,6 +10,8 @@ export interface PostgresTarget {
   user: string;
   password: string;
   database: string;
+  /** content fingerprints at backup time, for proving restores (default on; false: counts only) */
+  fingerprint?: boolean;
   /** where drills restore to; absent: this same server, into a new database named <database>_drill_<stamp> */
   drill?: { host: string; port: number; user: string; password: string };
 }

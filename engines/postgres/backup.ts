@@ -1,12 +1,14 @@
 /**
- * pg_dump in custom format, streamed straight into storage. The dump and the row counts come from one
- * exported snapshot, so the counts recorded in the manifest are exactly what the dump holds.
+ * pg_dump in custom format, streamed straight into storage. The dump, the row counts and the content
+ * fingerprints come from one exported snapshot, so what the manifest records is exactly what the dump holds.
  */
 import { execFileSync } from 'node:child_process';
 import { Transform } from 'node:stream';
+import type { Client } from 'pg';
 import type { PostgresTarget } from '../../config/types';
 import type { BackupContext, EngineBackupResult } from '../engine';
 import { PermanentError } from '../engine';
+import { conninfoDbname, fingerprintData, fingerprintSchema, type PgProof } from './fingerprint';
 import { connect, countRows, describePgError } from './session';
 import { exited, majorOf, pgBinary, spawnPg } from './tools';
 
@@ -20,12 +22,16 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     }
     // The transaction stays open until pg_dump is done: that keeps the exported snapshot alive.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const point = (await client.query<{ snapshot: string; txid: string; at: Date; lsn: string | null }>(
+    const point = (await client.query<{ snapshot: string; txid: string; at: Date; lsn: string | null; encoding: string; collate: string; ctype: string }>(
       `SELECT pg_export_snapshot() AS snapshot, pg_current_snapshot()::text AS txid, now() AS at,
-              CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END AS lsn`)).rows[0]!;
-    const tables = await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
+              CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END AS lsn,
+              pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype
+       FROM pg_database d WHERE d.datname = current_database()`)).rows[0]!;
+    const fingerprinting = target.fingerprint !== false;
+    // Without fingerprints, count before dumping, as ever; with them, the counts come from the same scans.
+    const counted = fingerprinting ? undefined : await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
 
-    const dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', target.database], target, 'ignore');
+    const dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore');
     const done = exited(dump, `pg_dump of ${target.name}`);
     ctx.signal.addEventListener('abort', () => dump.kill('SIGTERM'), { once: true });
     let bytes = 0;
@@ -39,16 +45,25 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     dump.stdout.pipe(progress);
     // If pg_dump fails, the upload must fail too, not complete with a truncated dump.
     done.catch((err: Error) => progress.destroy(err));
-    const [artifact] = await Promise.all([
+    // The holding connection is idle while pg_dump streams: fingerprinting on it then costs little wall time.
+    const proving = fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve(undefined);
+    proving.catch(() => dump.kill('SIGTERM'));
+    const [artifact, , proof] = await Promise.all([
       ctx.writeArtifact({ part: '', extension: 'dump', compress: false, contentType: 'application/x-pg-dump' }, progress),
       done,
+      proving,
     ]);
     await client.query('COMMIT');
+    const tables = proof ? Object.fromEntries(Object.entries(proof.tables).map(([name, t]) => [name, t.rows])) : counted!;
     return {
       artifacts: [artifact],
       sourceVersion: `PostgreSQL ${serverVersion}`,
-      consistency: { method: 'pg_export_snapshot', snapshot: point.snapshot, txidSnapshot: point.txid, at: point.at.toISOString(), walLsn: point.lsn, dumpedWith: dumpVersion },
+      consistency: {
+        method: 'pg_export_snapshot', snapshot: point.snapshot, txidSnapshot: point.txid, at: point.at.toISOString(), walLsn: point.lsn, dumpedWith: dumpVersion,
+        encoding: point.encoding, collate: point.collate, ctype: point.ctype,
+      },
       counts: { tables },
+      ...(proof ? { proof: proof as unknown as Record<string, unknown> } : {}),
     };
   } catch (err) {
     if (err instanceof PermanentError) throw err;
@@ -56,4 +71,18 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+async function fingerprint(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext): Promise<PgProof> {
+  const started = Date.now();
+  const [data, schema] = await Promise.all([
+    fingerprintData(client, (name) => ctx.heartbeat({ phase: 'fingerprinting', table: name })).catch((err: Error & { code?: string }) => {
+      if (err.code !== '42501') throw err;
+      throw new PermanentError(`PostgreSQL ${target.name}: fingerprinting needs to read every table and large object (${err.message}); `
+        + 'grant that, or turn fingerprints off for this target (fingerprint: false, or CAIRN_PG_FINGERPRINT=false)');
+    }),
+    fingerprintSchema(target, snapshot),
+  ]);
+  ctx.log('fingerprinted', { tables: Object.keys(data.tables).length, ms: Date.now() - started });
+  return { ...data, schema };
 }

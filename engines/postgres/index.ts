@@ -1,9 +1,12 @@
-/** The PostgreSQL engine: pg_dump/pg_restore custom format, counts from the dump's own snapshot. */
+/** The PostgreSQL engine: pg_dump/pg_restore custom format, counts and fingerprints from the dump's own snapshot. */
 import type { PostgresTarget } from '../../config/types';
-import { PermanentError, type Engine } from '../engine';
+import type { Engine } from '../engine';
 import { backupPostgres } from './backup';
+import { destinationPostgres } from './destination';
 import { doctorPostgres } from './doctor';
-import { restoreDump } from './restore';
+import { dropPostgres, inspectPostgres, queryPostgres, smokePostgres } from './drill';
+import { provePostgres } from './prove';
+import { restorePostgres } from './restore';
 import { connect, countRows } from './session';
 import { validateDump } from './validate';
 
@@ -11,14 +14,13 @@ export const postgresEngine: Engine<PostgresTarget> = {
   type: 'postgres',
   backup: backupPostgres,
   validate: validateDump,
-  // Interim, until this engine's restore/proof work lands: restore keeps its old behaviour, the rest refuses clearly.
-  restore: async (dest, manifest, ctx) => { await restoreDump(dest.target, manifest.artifacts, ctx); return { notes: [] }; },
-  destination: () => { throw new PermanentError('postgres restore destinations are not implemented yet'); },
-  inspect: () => Promise.reject(new PermanentError('postgres inspect is not implemented yet')),
-  prove: () => Promise.reject(new PermanentError('postgres restore proof is not implemented yet')),
-  drop: () => Promise.reject(new PermanentError('postgres drop is not implemented yet')),
-  smoke: () => Promise.reject(new PermanentError('postgres smoke checks are not implemented yet')),
-  query: () => Promise.reject(new PermanentError('postgres drill checks are not implemented yet')),
+  destination: destinationPostgres,
+  inspect: inspectPostgres,
+  restore: restorePostgres,
+  prove: (dest, manifest) => provePostgres(dest, manifest),
+  drop: dropPostgres,
+  smoke: smokePostgres,
+  query: queryPostgres,
   async count(target) {
     const client = await connect(target);
     try {

@@ -1,34 +1,124 @@
-/** Restores a dump into an existing, empty database, all or nothing. */
-import { pipeline } from 'node:stream/promises';
+/**
+ * Restores a backup into a destination database. A new database is created from template0 (with the source's
+ * encoding and locale); a non-empty one is only replaced when asked, by restoring beside it first and swapping
+ * names once that succeeded, so a failed restore never costs the data that was there.
+ */
 import type { PostgresTarget } from '../../config/types';
-import type { ArtifactRecord, ReadContext } from '../engine';
-import { PermanentError } from '../engine';
-import { connect, listTables } from './session';
-import { exited, spawnPg } from './tools';
+import type { Manifest } from '../../storage/format/manifest';
+import { PermanentError, type Destination, type ReadContext, type RestoreOptions, type RestoreOutcome } from '../engine';
+import {
+  createDatabase, databaseExists, describeContents, dropDatabase, quoteIdent, renameDatabase, withDatabase, withServer,
+} from './databases';
+import { fitName } from './destination';
+import { runPgRestore } from './pg-restore';
+import { checkVersions, explainRestoreFailure, pgRestoreVersion } from './versions';
+import type { Client } from 'pg';
 
-export async function restoreDump(target: PostgresTarget, artifacts: ArtifactRecord[], ctx: ReadContext): Promise<void> {
-  const artifact = artifacts.find((a) => a.part === '');
-  if (!artifact) throw new Error('the backup has no pg_dump artifact');
-  const client = await connect(target);
-  try {
-    const tables = await listTables(client);
-    if (tables.length) {
-      throw new PermanentError(`refusing to restore into ${target.name} (${target.database}): it is not empty (${tables.length} table(s), e.g. ${tables[0]!.schema}.${tables[0]!.name})`);
+/** Marks a database Cairn created until its restore completes, so a retry knows a leftover is its own to drop. */
+const IN_PROGRESS = 'cairn: restore in progress';
+
+function utcStamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+}
+
+async function comment(server: Client, name: string): Promise<string | null> {
+  return (await server.query<{ c: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1`, [name])).rows[0]?.c ?? null;
+}
+
+async function createMarked(server: Client, name: string, manifest: Manifest): Promise<void> {
+  const c = manifest.consistency ?? {};
+  const text = (k: string) => (typeof c[k] === 'string' ? c[k] as string : undefined);
+  await createDatabase(server, name, { encoding: text('encoding'), collate: text('collate'), ctype: text('ctype') });
+  await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${IN_PROGRESS}'`);
+}
+
+/**
+ * Databases an earlier attempt of a restore to `name` created beside it and never finished (the worker died).
+ * Two restores to one destination never run at once, so a marked one is no live restore's.
+ */
+async function dropLeftovers(server: Client, name: string): Promise<void> {
+  const prefix = fitName(name, `_incoming_${'0'.repeat(15)}`).slice(0, -15);
+  const rows = (await server.query<{ d: string }>(
+    `SELECT datname AS d FROM pg_database WHERE starts_with(datname, $1) AND shobj_description(oid, 'pg_database') = $2`, [prefix, IN_PROGRESS])).rows;
+  for (const { d } of rows) await dropDatabase(server, d);
+}
+
+type Plan = { into: 'new' | 'empty' | 'beside'; serverVersion: string };
+
+async function plan(dest: Destination<PostgresTarget>, manifest: Manifest, opts: RestoreOptions, restoreVersion: string): Promise<Plan> {
+  const name = dest.target.database;
+  return withServer(dest.target, async (server) => {
+    const serverVersion = (await server.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+    checkVersions(manifest, restoreVersion, serverVersion);
+    await dropLeftovers(server, name);
+    if (!(await databaseExists(server, name))) return { into: 'new', serverVersion };
+    if ((await comment(server, name)) === IN_PROGRESS) {
+      // An earlier attempt of this restore created it and did not finish: start again from nothing.
+      await dropDatabase(server, name);
+      return { into: 'new', serverVersion };
     }
-  } finally {
-    await client.end();
-  }
-  const restore = spawnPg('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', '--no-password', `--dbname=${target.database}`], target, 'pipe');
-  const done = exited(restore, `pg_restore into ${target.name}`);
-  restore.stdout.resume();
-  ctx.signal.addEventListener('abort', () => restore.kill('SIGTERM'), { once: true });
-  await Promise.all([pipeline(await ctx.open(artifact), restore.stdin!).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  }), done]);
-  const after = await connect(target);
+    const contents = await withDatabase(dest.target, describeContents);
+    if (contents.objects === 0) return { into: 'empty', serverVersion };
+    if (!opts.replace) {
+      throw new PermanentError(`refusing to restore into ${dest.label}: it is not empty (${contents.tables} table(s), ${contents.objects} object(s)`
+        + `${contents.example ? `, e.g. ${contents.example}` : ''}); restore into a new database, or replace it (--force) to keep it renamed aside`);
+    }
+    return { into: 'beside', serverVersion };
+  });
+}
+
+export async function restorePostgres(
+  dest: Destination<PostgresTarget>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions,
+): Promise<RestoreOutcome> {
+  const artifact = manifest.artifacts.find((a) => a.part === '');
+  if (!artifact) throw new PermanentError(`backup ${manifest.backupId ?? ''} has no pg_dump artifact`);
+  const jobs = opts.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
+  const restoreVersion = pgRestoreVersion();
+  const { into, serverVersion } = await plan(dest, manifest, opts, restoreVersion);
+  const name = dest.target.database;
+  const stamp = utcStamp();
+  const work = into === 'beside' ? fitName(name, `_incoming_${stamp}`) : name;
+  const target = { ...dest.target, database: work };
+  const notes: string[] = [];
+  if (into !== 'empty') await withServer(target, (server) => createMarked(server, work, manifest));
+
+  const progress = { bytes: 0 };
+  const beat = setInterval(() => ctx.heartbeat({ phase: 'restoring', database: work, bytes: progress.bytes }), 5_000);
   try {
-    await after.query('ANALYZE');
+    await runPgRestore({ target, artifact, jobs, keepOwnership: opts.keepOwnership ?? false, ctx, progress });
+    ctx.heartbeat({ phase: 'analyzing', database: work });
+    await withDatabase(target, (db) => db.query('ANALYZE'));
+  } catch (err) {
+    if (into !== 'empty') {
+      // No half-restored database may be left looking done.
+      await withServer(target, (server) => dropDatabase(server, work)).catch(() => undefined);
+    } else if (jobs > 1) {
+      notes.push(`database ${name} may hold part of the failed restore (parallel restores are not one transaction)`);
+    }
+    const explained = explainRestoreFailure(err as Error, restoreVersion, serverVersion);
+    if (notes.length) explained.message += `; ${notes.join('; ')}`;
+    throw explained;
   } finally {
-    await after.end();
+    clearInterval(beat);
   }
+
+  await withServer(target, async (server) => {
+    if (into === 'beside') {
+      const kept = fitName(name, `_replaced_${stamp}`);
+      await renameDatabase(server, name, kept);
+      try {
+        await renameDatabase(server, work, name);
+      } catch (err) {
+        await renameDatabase(server, kept, name).catch(() => undefined);
+        throw err;
+      }
+      notes.push(`restored beside the existing database, then swapped: previous database kept as ${kept} (never dropped by Cairn)`);
+    }
+    if (into !== 'empty') await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS NULL`);
+  });
+  notes.push(`${into === 'new' ? 'created' : into === 'empty' ? 'restored into the existing empty database' : 'replaced'} ${dest.label}`
+    + ` with pg_restore${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : ' streamed in one transaction'}`);
+  return { notes };
 }

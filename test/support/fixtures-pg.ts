@@ -1,4 +1,7 @@
-/** A schema exercising what naive dump tools lose: many types, several schemas, odd names, partitions, views. */
+/**
+ * A schema exercising what naive dump tools lose: many types, several schemas, odd names, partitions, views,
+ * composite types, triggers, comments, large objects, and columns named like a row alias a fingerprint might pick.
+ */
 export const RICH_SCHEMA_SQL = `
 CREATE SCHEMA sales;
 CREATE SCHEMA "Mixed Case";
@@ -35,4 +38,18 @@ CREATE MATERIALIZED VIEW sales.totals AS SELECT placed, sum(amount) AS total FRO
 CREATE SEQUENCE public.invoice_no START 1000;
 SELECT nextval('public.invoice_no') FROM generate_series(1, 42);
 CREATE TABLE public.empty_table (a int);
+CREATE TYPE public.address AS (street text, zip varchar(10), geo point);
+CREATE TABLE public.customers (id int PRIMARY KEY, home address, past address[], updated_at timestamptz);
+INSERT INTO public.customers SELECT g, ROW('Main St ' || g, lpad(g::text, 5, '0'), point(g, g))::address,
+  ARRAY[ROW('Old Rd', NULL, NULL)::address], timestamptz '2024-01-01 00:00:00+00' FROM generate_series(1, 50) g;
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER customers_touch BEFORE UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION public.touch();
+COMMENT ON TABLE public.customers IS 'people, with "quotes" and a newline
+inside';
+COMMENT ON COLUMN public.customers.home IS 'where they live';
+CREATE TABLE public.tricky (cairn_row int, cairn_row_ text, "cairn_row alias" int);
+INSERT INTO public.tricky SELECT g, 'v' || g, -g FROM generate_series(1, 20) g;
+CREATE TABLE public.documents (id int PRIMARY KEY, body oid);
+INSERT INTO public.documents SELECT g, lo_from_bytea(0, convert_to(repeat('page ' || g || E'\n', g * 100), 'UTF8')) FROM generate_series(1, 5) g;
 `;
