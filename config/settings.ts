@@ -11,6 +11,14 @@ import type { Source } from './read';
 export const SECRET_KEYS = new Set(['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'POSTGRES_PASSWORD', 'NEO4J_PASSWORD', 'NEO4J_DRILL_PASSWORD',
   'QDRANT_API_KEY', 'CAIRN_METADATA_PASSWORD']);
 
+/** What a key means, for messages about two variables that both set it. */
+const MEANING: Record<string, string> = {
+  MINIO_ENDPOINT: 'the object store endpoint', BACKUP_BUCKET: 'the bucket', S3_REGION: 'the region',
+  MINIO_ACCESS_KEY: 'the access key', MINIO_SECRET_KEY: 'the secret key', NEO4J_URI: 'the Neo4j server',
+  QDRANT_URL: 'the Qdrant server', POSTGRES_HOST: 'the PostgreSQL host', POSTGRES_PORT: 'the PostgreSQL port',
+  POSTGRES_DB: 'the PostgreSQL database', POSTGRES_USER: 'the PostgreSQL user', POSTGRES_PASSWORD_FILE: 'the PostgreSQL password file',
+};
+
 export class Settings {
   /** the values under Cairn's keys, as the typed readers (config/read.ts) expect them */
   readonly values: Source;
@@ -58,7 +66,7 @@ export class Settings {
     const existing = this.raw(key);
     if (existing !== undefined && this.from(key) !== from && !same(existing, value)) {
       const values = SECRET_KEYS.has(key) ? '' : ` ('${existing}' and '${value}')`;
-      throw new ConfigError(this.from(key), `and ${from} both set ${key === this.from(key) ? 'it' : key} but disagree${values}; set only one`);
+      throw new ConfigError(this.from(key), `and ${from} disagree about ${MEANING[key] ?? key}${values}; set only one`);
     }
     if (existing === undefined) {
       this.values[key] = value;
