@@ -19,7 +19,11 @@ export interface VocabularyOutcome {
   impliedTypes?: TargetType[];
   /** whether the deployment backed up when its service started (Clara's and the agentic platform's did) */
   backsUpOnStart: boolean;
-  /** the store is AWS S3 (or reached through the SDK's own variables), so no keys means the SDK's default chain */
+  /**
+   * the bucket is named the way AWS-S3 deployments name it (or the store is reached through the SDK's own
+   * endpoint variables): no endpoint then means AWS S3, and no keys the SDK's default credential chain.
+   * AWS_REGION or AWS keys alone do not count: they are often set in an operator's shell for other reasons.
+   */
   awsStyleStore: boolean;
 }
 
@@ -42,6 +46,6 @@ export function applyVocabularies(s: Settings, blankInEnv: Set<string>): Vocabul
   return {
     ...(implied.size ? { impliedTypes: (['postgres', 'neo4j', 'qdrant'] as TargetType[]).filter((t) => implied.has(t)) } : {}),
     backsUpOnStart: clara || agentic,
-    awsStyleStore: uses([...AWS_KEYS, 'S3_BACKUP_BUCKET', 'S3_BUCKET', 'BACKUP_S3_BUCKET', 'S3_ENDPOINT_URL', 'S3_ACCESS_KEY', 'R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID']),
+    awsStyleStore: uses(['S3_BACKUP_BUCKET', 'S3_BUCKET', 'BACKUP_S3_BUCKET', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'S3_ENDPOINT_URL', 'R2_ACCOUNT_ID']),
   };
 }
