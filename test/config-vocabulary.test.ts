@@ -73,6 +73,12 @@ test('Graphiti: S3_BACKUP_BUCKET and AWS_REGION without keys mean AWS S3 through
   refused({ RESTORE_FROM_S3_ON_STARTUP: 'true' }, 'RESTORE_FROM_S3_ON_STARTUP', 'not supported yet');
   refused({ RESTORE_FROM_S3_ON_STARTUP: 'maybe' }, 'RESTORE_FROM_S3_ON_STARTUP', "'maybe'");
   refused({ ENABLE_CONTINUOUS_BACKUP: 'true' }, 'ENABLE_CONTINUOUS_BACKUP', 'not supported');
+  // Graphiti's hourly full backup becomes the schedule; an interval cron cannot repeat is refused, not rounded.
+  assert.equal(loadConfig({ ENABLE_FULL_BACKUP: 'true', FULL_BACKUP_INTERVAL: '3600' }).backup.schedule, '0 * * * *');
+  assert.equal(loadConfig({ FULL_BACKUP_INTERVAL: '900' }).backup.schedule, '*/15 * * * *');
+  refused({ FULL_BACKUP_INTERVAL: '5000' }, 'FULL_BACKUP_INTERVAL', 'BACKUP_SCHEDULE');
+  refused({ FULL_BACKUP_INTERVAL: '3600', BACKUP_SCHEDULE: '0 2 * * *' }, 'BACKUP_SCHEDULE', 'FULL_BACKUP_INTERVAL');
+  refused({ ENABLE_FULL_BACKUP: 'false' }, 'ENABLE_FULL_BACKUP', 'full backup');
 });
 
 test('Neo4j-to-R2: R2_ACCOUNT_ID is the endpoint (region auto); R2 keys, bucket and BACKUP_PREFIX; only Neo4j is backed up', () => {
