@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load';
 import { runWorker } from '../worker/main';
 import { backupCommand } from './backup';
 import { catalogCommand } from './catalog';
+import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { drillCommand, drillsCommand } from './drill';
 import { listCommand, listSetsCommand } from './list';
@@ -24,6 +25,7 @@ const USAGE = `usage: cairn <command> [options]
   schedule apply|list|describe|pause|unpause|trigger|delete [--id ID]
                                                     the daily backup schedule in Temporal
   catalog rebuild [--json]                          rebuild backup_history from the manifests in the bucket
+  config show [--json]                              the effective configuration (secrets masked) and where each setting came from
   worker                                            run a worker (activities and workflows)
 Configuration comes from environment variables and CAIRN_CONFIG (see README).`;
 
@@ -49,8 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  if (!['doctor', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'
+${USAGE}`); return 2; }
   try {
+    if (command === 'config') return configCommand(positionals[0], { json: v.json! });
     const config = loadConfig();
     switch (command) {
       case 'doctor': return await doctorCommand(config, { json: v.json! });

@@ -2,8 +2,11 @@
  * Every environment variable (and top-level config-file key) the config loader reads. Deployment files
  * (docker-compose.yml, Helm values, .env files) are checked against this list, so a misspelt variable,
  * which the loader would silently ignore in favour of its default, fails a test instead.
- * test/compose.test.ts checks that this list and config/*.ts agree in both directions.
+ * test/compose.test.ts checks that this list and the .ts files under config/ agree in both directions. Besides these,
+ * every <NAME>_DATABASE_URL is read as a PostgreSQL target (config/vocabulary/clara.ts).
  */
+import { VOCABULARY_KEYS } from './vocabulary';
+
 export const KNOWN_ENV_KEYS = [
   'CAIRN_CONFIG',
   // The local stack's ports, from which the defaults of the addresses below are derived
@@ -28,6 +31,11 @@ export const KNOWN_ENV_KEYS = [
   // The monthly DR drill
   'DRILL_SCHEDULE', 'DRILL_SCHEDULE_ID', 'DRILL_RTO_OBJECTIVE_MINUTES',
   'BACKUP_SCHEDULE', 'BACKUP_SCHEDULE_ID', 'BACKUP_RETENTION_DAYS', 'BACKUP_CONCURRENCY', 'CAIRN_APPLY_SCHEDULE_ON_START',
+  'BACKUP_PREFIX',
+  // Start-up backup and its respawn protection
+  'RUN_IMMEDIATE_BACKUP', 'RESPAWN_PROTECTION_HOURS', 'FORCE_BACKUP',
+  // The deployments Cairn replaces, in their own words (config/vocabulary/)
+  ...VOCABULARY_KEYS,
 ] as const;
 
 export type KnownEnvKey = (typeof KNOWN_ENV_KEYS)[number];

@@ -1,14 +1,20 @@
 /**
  * Loads Cairn's configuration from the environment and an optional file (CAIRN_CONFIG, YAML or JSON).
- * The file uses the same keys as the environment, plus a `targets:` list; the environment wins.
+ * The file uses the same keys as the environment, plus a `targets:` list; the environment wins. The variables of
+ * the deployments Cairn replaces are read too (config/vocabulary/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { CairnConfig } from './types';
+import type { CairnConfig, PostgresTarget } from './types';
 import { ConfigError } from './errors';
 import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
-import { checkUniqueNames, targetFromEntry, targetsFromEnv } from './targets';
+import { checkUniqueNames, targetFromEntry } from './targets';
+import { targetsFromEnv } from './env-targets';
+import { Settings } from './settings';
+import { storageConfig } from './storage';
+import { applyVocabularies } from './vocabulary';
+import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
@@ -42,19 +48,47 @@ function cron(src: Source, key: string, fallback: string): string {
   return value;
 }
 
+/** The configuration and, per Cairn setting, the variable or file it came from (for `cairn config show`). */
+export interface LoadedConfig {
+  config: CairnConfig;
+  settings: Settings;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
+  return loadConfigWithSources(env).config;
+}
+
+export function loadConfigWithSources(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const file = env.CAIRN_CONFIG ? readConfigFile(env.CAIRN_CONFIG) : {};
-  const src: Source = { ...file, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+  const setEnv = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const blankInEnv = new Set(Object.entries(env).filter(([, v]) => v === '').map(([k]) => k));
+  const settings = new Settings(file, env.CAIRN_CONFIG ? `CAIRN_CONFIG (${env.CAIRN_CONFIG})` : 'CAIRN_CONFIG', setEnv);
+  try {
+    return { config: build(settings, file, blankInEnv, env.CAIRN_CONFIG), settings };
+  } catch (err) {
+    // A setting that came from another deployment's variable is reported under the variable the operator set.
+    if (err instanceof ConfigError && settings.origin[err.key] && settings.origin[err.key] !== err.key && !settings.fromFile(err.key)) {
+      throw new ConfigError(settings.origin[err.key]!, err.problem);
+    }
+    throw err;
+  }
+}
+
+function build(settings: Settings, file: Source, blankInEnv: Set<string>, configPath: string | undefined): CairnConfig {
+  const vocabulary = applyVocabularies(settings, blankInEnv);
+  const src = settings.values;
 
   let targets;
   if (file.targets !== undefined) {
     if (!Array.isArray(file.targets)) throw new ConfigError('targets', 'must be a list of targets');
+    const byUrl = databaseUrlKeys(settings);
+    if (byUrl.length) throw new ConfigError(byUrl[0]!, "declares a target, but CAIRN_CONFIG's targets: list declares them all; move it into the list");
     targets = file.targets.map((entry, i) => {
       if (entry === null || typeof entry !== 'object') throw new ConfigError(`targets[${i}]`, 'must be a mapping');
-      return targetFromEntry(entry as Source, `targets[${i}].`, dirname(env.CAIRN_CONFIG!));
+      return targetFromEntry(entry as Source, `targets[${i}].`, dirname(configPath!));
     });
   } else {
-    targets = targetsFromEnv(src);
+    targets = targetsFromEnv(settings, vocabulary.impliedTypes);
   }
   if (!targets.length) {
     throw new ConfigError(file.targets !== undefined ? 'targets' : 'CAIRN_TARGET_TYPES', 'declares no backup target; a worker with nothing to back up is a misconfiguration');
@@ -67,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     throw new ConfigError('TEMPORAL_TLS_CERT_FILE', 'and TEMPORAL_TLS_KEY_FILE must be set together (mTLS needs both)');
   }
   const tlsOn = bool(src, 'TEMPORAL_TLS', Boolean(tlsCert) || Boolean(str(src, 'TEMPORAL_TLS_CA_FILE', '')));
+  const firstPostgres = targets.find((t): t is PostgresTarget => t.type === 'postgres');
+  // backup_history lives beside the data: the POSTGRES_* server, or else the first database named by URL.
+  const metadataHome = !settings.has('POSTGRES_HOST') && !settings.has('POSTGRES_DB') && firstPostgres && databaseUrlKeys(settings).length ? firstPostgres : undefined;
 
   return {
     temporal: {
@@ -82,24 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
           } }
         : {}),
     },
-    storage: {
-      endpoint: url(src, 'MINIO_ENDPOINT', stackAddress(src, 'MINIO_PORT', 9000, (p) => `http://127.0.0.1:${p}`), ['http:', 'https:']),
-      region: str(src, 'S3_REGION', 'us-east-1'),
-      bucket: bucketName(str(src, 'BACKUP_BUCKET', 'backups')),
-      accessKey: secret(src, 'MINIO_ACCESS_KEY', 'MINIO_ACCESS_KEY_FILE', 'cairn'),
-      secretKey: secret(src, 'MINIO_SECRET_KEY', 'MINIO_SECRET_KEY_FILE', 'cairn-secret'),
-      forcePathStyle: bool(src, 'S3_FORCE_PATH_STYLE', true),
-      createBucket: bool(src, 'S3_CREATE_BUCKET', true),
-      partSize: int(src, 'S3_PART_SIZE_MB', 16, 5, 5120) * 1024 * 1024,
-      queueSize: int(src, 'S3_UPLOAD_QUEUE_SIZE', 1, 1, 16),
-    },
-    // backup_history lives in POSTGRES_DB on the POSTGRES_* server unless CAIRN_METADATA_* says otherwise.
+    storage: storageConfig(settings, vocabulary.awsStyleStore),
     metadata: {
-      host: str(src, 'CAIRN_METADATA_HOST', str(src, 'POSTGRES_HOST', '127.0.0.1')),
-      port: port(src, 'CAIRN_METADATA_PORT', port(src, 'POSTGRES_PORT', 5432)),
-      user: str(src, 'CAIRN_METADATA_USER', str(src, 'POSTGRES_USER', 'cairn')),
-      password: secret(src, 'CAIRN_METADATA_PASSWORD', 'CAIRN_METADATA_PASSWORD_FILE', secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn')),
-      database: str(src, 'CAIRN_METADATA_DATABASE', str(src, 'POSTGRES_DB', 'cairn')),
+      host: str(src, 'CAIRN_METADATA_HOST', metadataHome?.host ?? str(src, 'POSTGRES_HOST', '127.0.0.1')),
+      port: port(src, 'CAIRN_METADATA_PORT', metadataHome?.port ?? port(src, 'POSTGRES_PORT', 5432)),
+      user: str(src, 'CAIRN_METADATA_USER', metadataHome?.user ?? str(src, 'POSTGRES_USER', 'cairn')),
+      password: secret(src, 'CAIRN_METADATA_PASSWORD', 'CAIRN_METADATA_PASSWORD_FILE', metadataHome?.password ?? secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn')),
+      database: str(src, 'CAIRN_METADATA_DATABASE', metadataHome?.database ?? str(src, 'POSTGRES_DB', 'cairn')),
     },
     targets,
     drill: drillConfig(src, file, targets, cron),
@@ -109,13 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
       retentionDays: int(src, 'BACKUP_RETENTION_DAYS', 30, 1, 36500),
       concurrency: int(src, 'BACKUP_CONCURRENCY', 2, 1, 64),
       applyScheduleOnStart: bool(src, 'CAIRN_APPLY_SCHEDULE_ON_START', false),
+      runOnStart: bool(src, 'RUN_IMMEDIATE_BACKUP', vocabulary.backsUpOnStart),
+      respawnProtectionHours: int(src, 'RESPAWN_PROTECTION_HOURS', 23, 0, 8760),
+      forceBackup: bool(src, 'FORCE_BACKUP', false),
     },
   };
-}
-
-function bucketName(name: string): string {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
-    throw new ConfigError('BACKUP_BUCKET', `must be a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-'), got '${name}'`);
-  }
-  return name;
 }

@@ -1,19 +1,13 @@
-/** Builds the list of backup targets from a config file's `targets:` list, or from the seed deployments' variables. */
+/** Builds backup targets from a config file's `targets:` list (env-targets.ts builds them from variables). */
 import { isAbsolute, resolve } from 'node:path';
 import type { Target, TargetType } from './types';
 import { ConfigError } from './errors';
-import { bool, port, secret, stackAddress, str, url, type Source } from './read';
+import { bool, port, secret, str, url, type Source } from './read';
+import { chosenTargetName } from './names';
+import { NEO4J_SCHEMES, TARGET_TYPES as TYPES } from './env-targets';
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const TYPES: TargetType[] = ['postgres', 'neo4j', 'qdrant'];
-
-function targetName(src: Source, key: string, fallback?: string): string {
-  const name = str(src, key, fallback);
-  if (!NAME.test(name)) {
-    // Names go into object keys and backup ids (<type>_<name>_<timestamp>), so '_' and '/' are not allowed.
-    throw new ConfigError(key, `must be lower-case letters, digits and '-' (at most 63), got '${name}'`);
-  }
-  return name;
+function targetName(src: Source, key: string): string {
+  return chosenTargetName(str(src, key), key);
 }
 
 const ENTRY_KEYS: Record<TargetType, string[]> = {
@@ -26,7 +20,6 @@ const DRILL_KEYS: Record<TargetType, string[]> = {
   neo4j: ['uri', 'user', 'password', 'password_file', 'database'],
   qdrant: ['url', 'api_key', 'api_key_file'],
 };
-const NEO4J_SCHEMES = ['bolt:', 'neo4j:', 'bolt+s:', 'neo4j+s:', 'bolt+ssc:', 'neo4j+ssc:'];
 
 /** A target entry's `drill:` mapping: where drills restore to, checked as strictly as the target itself. */
 function drillFromEntry(type: TargetType, src: Source, at: string, baseDir: string): Record<string, unknown> | undefined {
@@ -102,54 +95,6 @@ export function targetFromEntry(entry: Source, at: string, baseDir = '.'): Targe
     default:
       throw new ConfigError(`${at}type`, `must be one of ${TYPES.join(', ')}, got '${type}'`);
   }
-}
-
-/** The single-deployment variables (POSTGRES_*, NEO4J_*, QDRANT_*) as targets. */
-export function targetsFromEnv(src: Source): Target[] {
-  const types = str(src, 'CAIRN_TARGET_TYPES', TYPES.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
-  for (const t of types) {
-    if (!TYPES.includes(t as TargetType)) {
-      throw new ConfigError('CAIRN_TARGET_TYPES', `lists '${t}', which is not one of ${TYPES.join(', ')}`);
-    }
-  }
-  const targets: Target[] = [];
-  if (types.includes('postgres')) {
-    const host = str(src, 'POSTGRES_HOST', '127.0.0.1');
-    const pgPort = port(src, 'POSTGRES_PORT', 5432);
-    const user = str(src, 'POSTGRES_USER', 'cairn');
-    const password = secret(src, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD_FILE', 'cairn');
-    const databases = str(src, 'POSTGRES_DATABASES', str(src, 'POSTGRES_DB', 'cairn')).split(',').map((d) => d.trim()).filter(Boolean);
-    const fingerprint = bool(src, 'CAIRN_PG_FINGERPRINT', true) ? {} : { fingerprint: false };
-    for (const database of databases) {
-      targets.push({ type: 'postgres', name: targetName({ POSTGRES_DATABASES: database }, 'POSTGRES_DATABASES'), host, port: pgPort, user, password, database, ...fingerprint });
-    }
-  }
-  if (types.includes('neo4j')) {
-    const user = str(src, 'NEO4J_USER', 'neo4j');
-    const password = secret(src, 'NEO4J_PASSWORD', 'NEO4J_PASSWORD_FILE', 'cairn-neo4j');
-    targets.push({
-      type: 'neo4j', name: targetName(src, 'NEO4J_NAME', 'neo4j'),
-      uri: url(src, 'NEO4J_URI', stackAddress(src, 'NEO4J_BOLT_PORT', 7687, (p) => `bolt://127.0.0.1:${p}`), NEO4J_SCHEMES),
-      user, password,
-      database: str(src, 'NEO4J_DATABASE', 'neo4j'),
-      // Restores and drills need a second instance; the local stack's is the default, like every address here.
-      drill: {
-        uri: url(src, 'NEO4J_DRILL_URI', stackAddress(src, 'NEO4J_DRILL_BOLT_PORT', 7688, (p) => `bolt://127.0.0.1:${p}`), NEO4J_SCHEMES),
-        user: str(src, 'NEO4J_DRILL_USER', user),
-        password: secret(src, 'NEO4J_DRILL_PASSWORD', 'NEO4J_DRILL_PASSWORD_FILE', password),
-        database: str(src, 'NEO4J_DRILL_DATABASE', 'neo4j'),
-      },
-    });
-  }
-  if (types.includes('qdrant')) {
-    const apiKey = secret(src, 'QDRANT_API_KEY', 'QDRANT_API_KEY_FILE', '');
-    targets.push({
-      type: 'qdrant', name: targetName(src, 'QDRANT_NAME', 'qdrant'),
-      url: url(src, 'QDRANT_URL', stackAddress(src, 'QDRANT_PORT', 6333, (p) => `http://127.0.0.1:${p}`), ['http:', 'https:']),
-      ...(apiKey ? { apiKey } : {}),
-    });
-  }
-  return targets;
 }
 
 /** Target names are how operators and workflow inputs name targets, so they must be unique. */

@@ -48,8 +48,11 @@ export interface StorageConfig {
   endpoint: string;
   region: string;
   bucket: string;
-  accessKey: string;
-  secretKey: string;
+  /** absent (with secretKey): the AWS SDK's default credential chain (IAM role, web identity, profile) */
+  accessKey?: string;
+  secretKey?: string;
+  /** every object key starts with this ('' or a path ending in '/', e.g. 'neo4j-backup/') */
+  prefix: string;
   forcePathStyle: boolean;
   /** create the bucket when it does not exist */
   createBucket: boolean;
@@ -84,6 +87,12 @@ export interface BackupPolicy {
   concurrency: number;
   /** apply the schedule when the worker starts */
   applyScheduleOnStart: boolean;
+  /** run one backup cycle when the worker starts (RUN_IMMEDIATE_BACKUP) */
+  runOnStart: boolean;
+  /** at start-up, skip a target whose last successful backup is younger than this (0: never skip) */
+  respawnProtectionHours: number;
+  /** at start-up, back up even targets respawn protection would skip */
+  forceBackup: boolean;
 }
 
 export interface CairnConfig {

@@ -1,7 +1,13 @@
 /** Where a backup's objects live in the bucket, and how backup ids are formed: readable by a person, sortable. */
 import type { TargetType } from '../config/types';
 
-const ID = /^(postgres|neo4j|qdrant)_([a-z0-9][a-z0-9-]*)_(\d{8})_(\d{6})$/;
+/**
+ * Target names may contain '_' (ai_platform, agentic_db), so an id is read from both ends: the type is the first
+ * field and the timestamp the last two, and whatever lies between is the target. Target names never hold '/' or
+ * '.', so a key built from an id cannot leave its target's prefix.
+ */
+export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const ID = /^(postgres|neo4j|qdrant)_([a-z0-9][a-z0-9_-]{0,62})_(\d{8})_(\d{6})$/;
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -9,6 +15,7 @@ function pad(n: number, width = 2): string {
 
 /** `<type>_<target>_YYYYMMDD_HHMMSS`, in UTC. */
 export function backupIdFor(type: TargetType, target: string, at: Date): string {
+  if (!TARGET_NAME.test(target)) throw new Error(`'${target}' cannot name a target in object keys (lower-case letters, digits, '_' and '-', at most 63)`);
   const date = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
   const time = `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
   return `${type}_${target}_${date}_${time}`;

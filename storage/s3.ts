@@ -7,12 +7,18 @@ import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/types';
 import { uploadStream } from './multipart';
 
+/**
+ * Keys given to and returned by an ObjectStore are relative to the configured prefix (BACKUP_PREFIX), so every
+ * caller (backups, manifests, listing, retention, catalog rebuild) honours it without knowing it exists.
+ */
 export class ObjectStore {
   readonly client: S3Client;
   readonly bucket: string;
+  private readonly prefix: string;
 
   constructor(private readonly config: StorageConfig) {
     this.bucket = config.bucket;
+    this.prefix = config.prefix;
     // The SDK warns that releases after January 2027 will need Node 22. The locked version runs on Node 20;
     // the notice would only clutter every CLI run an operator makes.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -20,7 +26,8 @@ export class ObjectStore {
       endpoint: config.endpoint,
       region: config.region,
       forcePathStyle: config.forcePathStyle,
-      credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey },
+      // Without keys the SDK's default chain applies: IAM role, web identity, AWS_PROFILE, shared files.
+      ...(config.accessKey && config.secretKey ? { credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey } } : {}),
       // S3-compatible stores may reject the CRC32 checksums newer SDKs send by default.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -52,29 +59,29 @@ export class ObjectStore {
    */
   async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
     await uploadStream({
-      client: this.client, bucket: this.bucket, key, contentType, signal,
+      client: this.client, bucket: this.bucket, key: this.full(key), contentType, signal,
       partSize: this.config.partSize, queueSize: this.config.queueSize,
     }, body);
   }
 
   async putText(key: string, text: string, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.full(key), Body: text, ContentType: contentType }));
   }
 
   async getText(key: string): Promise<string> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.full(key) }));
     return res.Body!.transformToString('utf8');
   }
 
   async open(key: string, signal?: AbortSignal): Promise<Readable> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.full(key) }), { abortSignal: signal });
     return res.Body as Readable;
   }
 
   /** Size in bytes, or undefined when there is no such object. */
   async size(key: string): Promise<number | undefined> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.full(key) }));
       return head.ContentLength ?? 0;
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
@@ -86,8 +93,8 @@ export class ObjectStore {
     const out: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.full(prefix), ContinuationToken: token }));
+      for (const o of page.Contents ?? []) out.push({ key: this.relative(o.Key!), size: o.Size ?? 0 });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out;
@@ -95,7 +102,7 @@ export class ObjectStore {
 
   /** One by one: MinIO may reject DeleteObjects without Content-MD5 (aws-sdk-js-v3 #6819). */
   async deleteAll(keys: string[]): Promise<void> {
-    for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.full(key) }));
   }
 
   /** Unfinished multipart uploads under `prefix`, i.e. uploads a killed worker left behind. */
@@ -106,7 +113,7 @@ export class ObjectStore {
     let uploadIdMarker: string | undefined;
     do {
       const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
-      for (const u of page.Uploads ?? []) if (u.Key!.startsWith(prefix)) out.push({ key: u.Key!, uploadId: u.UploadId! });
+      for (const u of page.Uploads ?? []) if (u.Key!.startsWith(this.full(prefix))) out.push({ key: this.relative(u.Key!), uploadId: u.UploadId! });
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
       uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
     } while (keyMarker);
@@ -117,9 +124,18 @@ export class ObjectStore {
   async abortStaleUploads(prefix: string): Promise<number> {
     const stale = await this.pendingUploads(prefix);
     for (const u of stale) {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, UploadId: u.uploadId }));
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.full(u.key), UploadId: u.uploadId }));
     }
     return stale.length;
+  }
+
+  /** The bucket's key for a key relative to the prefix. */
+  full(key: string): string {
+    return this.prefix + key;
+  }
+
+  private relative(bucketKey: string): string {
+    return bucketKey.slice(this.prefix.length);
   }
 
   destroy(): void {

@@ -296,9 +296,11 @@ test('the worker sets only variables the config loader reads', () => {
   }
 });
 
-test('KNOWN_ENV_KEYS lists exactly the keys config/*.ts reads', () => {
+test('KNOWN_ENV_KEYS lists exactly the keys config/**/*.ts reads', () => {
   const dir = path.join(ROOT, 'config');
-  const source = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'keys.ts').map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && f !== 'keys.ts');
+  assert.ok(files.some((f) => f.startsWith('vocabulary')), 'the deployment vocabularies are scanned too');
+  const source = files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
   const known = new Set<string>(KNOWN_ENV_KEYS);
   const missingFromSource = [...known].filter((k) => !source.includes(`'${k}'`) && !source.includes(`env.${k}`));
   assert.deepEqual(missingFromSource, [], 'listed in config/keys.ts but read nowhere');

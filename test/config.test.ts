@@ -210,8 +210,16 @@ test('two targets with one name are refused, wherever they are declared', () => 
 });
 
 test('target names that would break object keys or backup ids are refused', () => {
-  configError(() => loadConfig({ POSTGRES_DATABASES: 'My_DB' }), 'POSTGRES_DATABASES', "'My_DB'");
   configError(() => loadConfig({ QDRANT_NAME: 'vec/tors' }), 'QDRANT_NAME', "'vec/tors'");
+  configError(() => loadConfig({ NEO4J_NAME: '..' }), 'NEO4J_NAME', "'..'");
+  const cfg = file('dotted.yaml', 'targets:\n  - { type: qdrant, name: a.b }\n');
+  configError(() => loadConfig({ CAIRN_CONFIG: cfg }), 'targets[0].name', "'a.b'");
+});
+
+test('any PostgreSQL database name works; its target name is made safe for keys and ids', () => {
+  const pgs = ofType<PostgresTarget>(loadConfig({ CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: 'ai_platform,My_DB,Clara Main' }).targets, 'postgres');
+  assert.deepEqual(pgs.map((t) => [t.name, t.database]), [['ai_platform', 'ai_platform'], ['my_db', 'My_DB'], ['clara-main', 'Clara Main']]);
+  configError(() => loadConfig({ CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DB: 'x'.repeat(64) }), 'POSTGRES_DB', '63 bytes');
 });
 
 test('Temporal mTLS needs both the certificate and the key', () => {

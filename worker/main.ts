@@ -1,8 +1,12 @@
-/** `cairn worker`: runs a worker until SIGINT/SIGTERM, applying the backup schedule first when configured to. */
+/**
+ * `cairn worker`: runs a worker until SIGINT/SIGTERM, applying the backup schedule first when configured to,
+ * and starting one backup cycle when RUN_IMMEDIATE_BACKUP asks (worker/startup-backup.ts).
+ */
 import { loadConfig } from '../config/load';
 import { createWorker } from './create';
 import { applySchedules } from '../client/schedules';
 import { connectClient } from '../client/connection';
+import { runStartupBackup } from './startup-backup';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
@@ -12,6 +16,14 @@ export async function runWorker(): Promise<void> {
     await client.connection.close();
   }
   const { worker, close } = await createWorker(config);
+  if (config.backup.runOnStart) {
+    const client = await connectClient(config.temporal);
+    try {
+      await runStartupBackup(config, client, (line) => console.log(line));
+    } finally {
+      await client.connection.close();
+    }
+  }
   console.log(`cairn worker polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace}); ${config.targets.length} target(s): ${config.targets.map((t) => `${t.type}/${t.name}`).join(', ')}`);
   await worker.run();
   await close();
