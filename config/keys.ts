@@ -25,6 +25,8 @@ export const KNOWN_ENV_KEYS = [
   'QDRANT_NAME', 'QDRANT_URL', 'QDRANT_API_KEY', 'QDRANT_API_KEY_FILE',
   // Backup policy
   'BACKUP_SCHEDULE', 'BACKUP_SCHEDULE_ID', 'BACKUP_RETENTION_DAYS', 'BACKUP_CONCURRENCY', 'CAIRN_APPLY_SCHEDULE_ON_START',
+  // Retrying through outages (DB_RETRY_* as the Clara backup service named them)
+  'CAIRN_RETRY_WINDOW_MINUTES', 'DB_RETRY_ATTEMPTS', 'DB_RETRY_DELAY',
 ] as const;
 
 export type KnownEnvKey = (typeof KNOWN_ENV_KEYS)[number];

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { CairnConfig } from './types';
+import type { BackupPolicy, CairnConfig } from './types';
 import { ConfigError } from './errors';
 import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
 import { checkUniqueNames, targetFromEntry, targetsFromEnv } from './targets';
@@ -107,7 +107,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
       retentionDays: int(src, 'BACKUP_RETENTION_DAYS', 30, 1, 36500),
       concurrency: int(src, 'BACKUP_CONCURRENCY', 2, 1, 64),
       applyScheduleOnStart: bool(src, 'CAIRN_APPLY_SCHEDULE_ON_START', false),
+      retry: retryTuning(src),
     },
+  };
+}
+
+function retryTuning(src: Source): BackupPolicy['retry'] {
+  const delay = int(src, 'DB_RETRY_DELAY', 0, 1, 3600);
+  const attempts = int(src, 'DB_RETRY_ATTEMPTS', 0, 1, 1000);
+  return {
+    windowMinutes: int(src, 'CAIRN_RETRY_WINDOW_MINUTES', 30, 1, 10080),
+    ...(delay ? { initialDelaySeconds: delay } : {}),
+    ...(attempts ? { minAttempts: attempts } : {}),
   };
 }
 

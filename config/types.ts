@@ -82,6 +82,11 @@ export interface BackupPolicy {
   concurrency: number;
   /** apply the schedule when the worker starts */
   applyScheduleOnStart: boolean;
+  /**
+   * transient failures are retried until the waits add up to windowMinutes; the first wait is
+   * initialDelaySeconds (absent: each step's own) and there are at least minAttempts (workflows/policies.ts)
+   */
+  retry: { windowMinutes: number; initialDelaySeconds?: number; minAttempts?: number };
 }
 
 export interface CairnConfig {
