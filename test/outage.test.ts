@@ -13,7 +13,7 @@ import { connectClient } from '../client/connection';
 import { ObjectStore } from '../storage/s3';
 import type { PostgresTarget } from '../config/types';
 import { testConfig } from './support/stack';
-import { createDatabase, dropDatabase, query } from './support/pg';
+import { adminTarget, createDatabase, dropDatabase, query } from './support/pg';
 import { historyRows } from './support/cycle';
 import { PrivateMinio } from './support/private-minio';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
@@ -82,6 +82,10 @@ test('a store outage longer than the old retry budget, mid-upload, no longer fai
   const base = uploadKey.replace(/\.dump$/, '');
   assert.deepEqual((await store.list(`postgres/${db.database}/`)).map((o) => o.key).sort(), [`${base}.dump`, `${base}.dump.sha256`, `${base}.manifest.json`]);
   assert.deepEqual(await store.pendingUploads(`postgres/${db.database}/`), []);
+  // No pg_dump from a failed attempt is left behind stuck in COPY: it would hold back vacuum and stall every
+  // DROP/CREATE DATABASE on the server.
+  const stuck = await query(adminTarget(), `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'COPY %' AND state = 'active'`, [db.database]);
+  assert.deepEqual(stuck, [], 'no dump session outlives its attempt');
   const workflowId = /started backup cycle (\S+)/.exec(out)![1]!;
   const rows = await historyRows(config, workflowId);
   assert.deepEqual(rows.map((r) => r.status), ['success']);

@@ -8,10 +8,11 @@ import type { PostgresTarget } from '../../config/types';
 import type { BackupContext, EngineBackupResult } from '../engine';
 import { PermanentError } from '../engine';
 import { connect, countRows, describePgError } from './session';
-import { exited, majorOf, pgBinary, spawnPg } from './tools';
+import { exited, majorOf, pgBinary, spawnPg, type PgProcess } from './tools';
 
 export async function backupPostgres(target: PostgresTarget, ctx: BackupContext): Promise<EngineBackupResult> {
   const client = await connect(target);
+  let dump: PgProcess | undefined;
   try {
     const serverVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     const dumpVersion = execFileSync(pgBinary('pg_dump'), ['--version'], { encoding: 'utf8' }).trim();
@@ -25,9 +26,10 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
               CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END AS lsn`)).rows[0]!;
     const tables = await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
 
-    const dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', target.database], target, 'ignore');
+    dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', target.database], target, 'ignore');
     const done = exited(dump, `pg_dump of ${target.name}`);
-    ctx.signal.addEventListener('abort', () => dump.kill('SIGTERM'), { once: true });
+    const running = dump;
+    ctx.signal.addEventListener('abort', () => running.kill('SIGTERM'), { once: true });
     let bytes = 0;
     const progress = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -54,6 +56,10 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     if (err instanceof PermanentError) throw err;
     throw describePgError(err, target);
   } finally {
+    // An upload that fails (the store went away) leaves pg_dump blocked writing into a pipe nobody reads,
+    // its server session stuck in COPY: that holds back vacuum and stalls every DROP/CREATE DATABASE on the
+    // server (they wait for all sessions to absorb a barrier). So it must never outlive the attempt.
+    if (dump && dump.exitCode === null && dump.signalCode === null) dump.kill('SIGTERM');
     await client.end().catch(() => undefined);
   }
 }
