@@ -1,4 +1,4 @@
-# The Cairn worker image: Node 20, Cairn compiled, and the PostgreSQL client programs Cairn runs
+# The Cairn worker image: Node 22 (LTS), Cairn compiled, and the PostgreSQL client programs Cairn runs
 # (pg_dump for backups, pg_restore for restores and dump validation).
 #
 #   docker build -t cairn .                                   # client 16, for PostgreSQL 16 servers
@@ -18,7 +18,7 @@
 # project's own apt repository (apt.postgresql.org), enabled with the script and signing key that Debian's
 # postgresql-common package ships: plain apt, no curl, no key download.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -12,6 +12,7 @@ import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
 import { activityTools } from './context';
 import { verifyStored } from './reading';
 import { withFailureMapping } from './failures';
+import { outageTolerantRetries } from '../workflows/policies';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
 
 export interface BackupDeps {
@@ -30,15 +31,24 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
   const engine = (t: Target) => engines[t.type] as unknown as Engine<Target>;
 
   return {
-    /** Which targets a cycle covers; unknown names fail at once, naming them and what is configured. */
+    /**
+     * Which targets a cycle covers, and the retry policies this worker's config asks for. Unknown names fail
+     * at once, naming them and what is configured; so does anything that is not a list of names.
+     */
     async planBackup(names: string[]): Promise<BackupPlan> {
+      if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+        throw ApplicationFailure.nonRetryable(`planBackup needs a list of target names, got ${JSON.stringify(names)?.slice(0, 60) ?? typeof names}`, 'InvalidActivityInput');
+      }
       const known = config.targets.map((t) => t.name);
       const unknown = names.filter((n) => !known.includes(n));
       if (unknown.length) {
         throw ApplicationFailure.nonRetryable(`unknown target(s): ${unknown.join(', ')}; configured targets: ${known.join(', ') || 'none'}`, 'UnknownTarget');
       }
       const chosen = names.length ? config.targets.filter((t) => names.includes(t.name)) : config.targets;
-      return { targets: chosen.map((t) => ({ name: t.name, type: t.type })), concurrency: config.backup.concurrency };
+      return {
+        targets: chosen.map((t) => ({ name: t.name, type: t.type })), concurrency: config.backup.concurrency,
+        retries: outageTolerantRetries(config.backup.retry),
+      };
     },
 
     async beginBackup(input: { target: string; workflowId: string; runId: string; startedAt: string }): Promise<string> {

@@ -1,6 +1,7 @@
 /** What crosses the Temporal boundary: names, keys, sizes and counts, never secrets or data. */
 import type { TargetType } from '../config/types';
 import type { ArtifactRecord, Counts, HealthCheck } from '../engines/engine';
+import type { StepRetries } from '../workflows/policies';
 
 export interface TargetRef {
   name: string;
@@ -10,6 +11,8 @@ export interface TargetRef {
 export interface BackupPlan {
   targets: TargetRef[];
   concurrency: number;
+  /** retry policies from the worker's config (CAIRN_RETRY_WINDOW_MINUTES, DB_RETRY_*), for the workflow to use */
+  retries?: StepRetries;
 }
 
 export interface DumpResult {

@@ -1,12 +1,13 @@
 /** `cairn backup [--target NAME]... [--wait] [--json]`: starts a backup cycle, optionally following it live. */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { CairnConfig } from '../config/types';
 import { connectClient, workflowLink } from '../client/connection';
 import type { BackupCycleInput, BackupCycleResult, CycleProgress } from '../workflows/inputs';
 import type { TargetBackupResult } from '../activities/types';
 import { bytes, table } from './format';
 import { requireWorker } from './workers';
+import { pendingRetries } from './retry-status';
 
 export async function backupCommand(config: CairnConfig, opts: { targets: string[]; wait: boolean; json: boolean }): Promise<number> {
   const unknown = opts.targets.filter((t) => !config.targets.some((c) => c.name === t));
@@ -28,7 +29,7 @@ export async function backupCommand(config: CairnConfig, opts: { targets: string
       if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }));
       return 0;
     }
-    const cycle = await follow(client, handle, !opts.json);
+    const cycle = await follow(config, handle, !opts.json);
     if (opts.json) console.log(JSON.stringify({ workflowId, ...cycle }, null, 2));
     else printResults(cycle);
     return cycle.results.every((r) => r.status === 'success') && !cycle.pruneError ? 0 : 1;
@@ -37,9 +38,14 @@ export async function backupCommand(config: CairnConfig, opts: { targets: string
   }
 }
 
-/** Prints each target's phase as it changes, until the cycle ends; returns per-target results either way. */
-async function follow(_client: Client, handle: WorkflowHandle, live: boolean): Promise<BackupCycleResult> {
+/**
+ * Prints each target's phase as it changes, and each retry Temporal is waiting to make, until the cycle ends;
+ * returns per-target results either way.
+ */
+async function follow(config: CairnConfig, handle: WorkflowHandle, live: boolean): Promise<BackupCycleResult> {
   const seen = new Map<string, string>();
+  const types = new Map<string, string>();
+  const retriesShown = new Set<string>();
   let finished = false;
   const outcome = handle.result().then(
     (r: BackupCycleResult) => r,
@@ -56,12 +62,21 @@ async function follow(_client: Client, handle: WorkflowHandle, live: boolean): P
     try {
       const progress = await handle.query<CycleProgress>('progress');
       for (const t of progress.targets) {
+        types.set(t.target, t.type);
         const line = `${t.phase}${t.backupId ? ` ${t.backupId}` : ''}${t.error ? `: ${t.error}` : ''}`;
         if (live && seen.get(t.target) !== line) console.log(`  ${t.type}/${t.target}: ${line}`);
         seen.set(t.target, line);
       }
     } catch {
       // The query handler exists once the workflow has planned its targets; until then there is nothing to show.
+    }
+    if (live && !last) {
+      // Retries are not phases: Temporal holds them, so ask it; a failed describe only costs this one update.
+      for (const retry of await handle.describe().then((d) => pendingRetries(d, config), () => [])) {
+        if (retriesShown.has(retry.key)) continue;
+        retriesShown.add(retry.key);
+        console.log(`  ${retry.target ? `${types.get(retry.target) ?? '?'}/${retry.target}` : 'cycle'}: ${retry.line}`);
+      }
     }
     if (last) break;
     await Promise.race([outcome.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);

@@ -36,6 +36,8 @@ export const KNOWN_ENV_KEYS = [
   'RUN_IMMEDIATE_BACKUP', 'RESPAWN_PROTECTION_HOURS', 'FORCE_BACKUP',
   // The deployments Cairn replaces, in their own words (config/vocabulary/)
   ...VOCABULARY_KEYS,
+  // Retrying through outages (DB_RETRY_* as the Clara backup service named them)
+  'CAIRN_RETRY_WINDOW_MINUTES', 'DB_RETRY_ATTEMPTS', 'DB_RETRY_DELAY',
 ] as const;
 
 export type KnownEnvKey = (typeof KNOWN_ENV_KEYS)[number];

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { CairnConfig, PostgresTarget } from './types';
+import type { BackupPolicy, CairnConfig, PostgresTarget } from './types';
 import { ConfigError } from './errors';
 import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
 import { checkUniqueNames, targetFromEntry } from './targets';
@@ -138,6 +138,17 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
       runOnStart: bool(src, 'RUN_IMMEDIATE_BACKUP', vocabulary.backsUpOnStart),
       respawnProtectionHours: int(src, 'RESPAWN_PROTECTION_HOURS', 23, 0, 8760),
       forceBackup: bool(src, 'FORCE_BACKUP', false),
+      retry: retryTuning(src),
     },
+  };
+}
+
+function retryTuning(src: Source): BackupPolicy['retry'] {
+  const delay = int(src, 'DB_RETRY_DELAY', 0, 1, 3600);
+  const attempts = int(src, 'DB_RETRY_ATTEMPTS', 0, 1, 1000);
+  return {
+    windowMinutes: int(src, 'CAIRN_RETRY_WINDOW_MINUTES', 30, 1, 10080),
+    ...(delay ? { initialDelaySeconds: delay } : {}),
+    ...(attempts ? { minAttempts: attempts } : {}),
   };
 }

@@ -93,6 +93,11 @@ export interface BackupPolicy {
   respawnProtectionHours: number;
   /** at start-up, back up even targets respawn protection would skip */
   forceBackup: boolean;
+  /**
+   * transient failures are retried until the waits add up to windowMinutes; the first wait is
+   * initialDelaySeconds (absent: each step's own) and there are at least minAttempts (workflows/policies.ts)
+   */
+  retry: { windowMinutes: number; initialDelaySeconds?: number; minAttempts?: number };
 }
 
 export interface CairnConfig {

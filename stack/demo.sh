@@ -3,9 +3,10 @@
 # with `cairn doctor`, seeds a little data, runs a backup cycle, lists what was recorded, stops the worker.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source stack/lib.sh
+ensure_node
 bash stack/prepare.sh --no-lint
 bash stack/stack.sh up
-source stack/lib.sh
 node bin/cairn.js worker >"$CAIRN_LOGS/demo-worker.log" 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null || true' EXIT

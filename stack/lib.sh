@@ -12,6 +12,17 @@ mkdir -p "$CAIRN_BIN" "$CAIRN_RUN" "$CAIRN_LOGS" "$CAIRN_DATA"
 # Go may be installed outside the default PATH (the official tarball lives in /usr/local/go).
 export PATH="$CAIRN_BIN:$PATH:/usr/local/go/bin:$HOME/go/bin"
 
+# Node 22, Cairn's runtime, from the npm registry (stack/node.sh installs it); first on PATH once installed,
+# so every script, test and worker the stack starts runs on it rather than on the machine's own node.
+CAIRN_NODE_VERSION="${CAIRN_NODE_VERSION:-22.23.3}"
+CAIRN_NODE_DIR="$CAIRN_HOME/node/$CAIRN_NODE_VERSION"
+[[ -x "$CAIRN_NODE_DIR/bin/node" ]] && export PATH="$CAIRN_NODE_DIR/bin:$PATH"
+# ensure_node: installs Node $CAIRN_NODE_VERSION when missing and puts it first on PATH.
+ensure_node() {
+  bash "$REPO_ROOT/stack/node.sh"
+  export PATH="$CAIRN_NODE_DIR/bin:$PATH"
+}
+
 # Ports and credentials: the same variables Cairn's config loader reads, with the local stack's defaults.
 : "${STACK_HOST:=127.0.0.1}"
 : "${POSTGRES_PORT:=5432}" "${POSTGRES_USER:=cairn}" "${POSTGRES_PASSWORD:=cairn}" "${POSTGRES_DB:=cairn}"

@@ -3,6 +3,9 @@
 # the stack again if this run started it (set CAIRN_KEEP_STACK=1 to leave it running).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source stack/lib.sh
+ensure_node
+echo "[test] running on Node $(node --version) ($(command -v node))" >&2
 started=0
 # Read status whole first: grep -q closing the pipe early would fail the pipeline under pipefail.
 status="$(bash stack/stack.sh status)"

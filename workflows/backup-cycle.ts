@@ -1,42 +1,48 @@
 /** The backup cycle: back up every target (or the chosen ones) in parallel, then report each one's outcome. */
 import {
   ApplicationFailure, CancellationScope, defineQuery, isCancellation, patched, proxyActivities, setHandler, workflowInfo,
+  type ActivityOptions, type RetryPolicy,
 } from '@temporalio/workflow';
 import { setIdFor } from '../storage/format/backup-set';
 import type { Activities } from '../activities';
 import type { TargetBackupResult, TargetRef } from '../activities/types';
 import type { BackupCycleInput, BackupCycleResult, CycleProgress, TargetPhase } from './inputs';
-import { bookkeeping, dumping, pruning, validating } from './policies';
+import { bookkeeping, dumping, pruning, validating, withRetry, type StepRetries } from './policies';
 import { mapWithConcurrency } from './concurrency';
+import { TARGET_NAME, validateInput, type InputSchema } from './validate-input';
 
 const steps = proxyActivities<Activities>(bookkeeping);
-const { dumpTarget } = proxyActivities<Activities>(dumping);
-const { validateBackup } = proxyActivities<Activities>(validating);
-const { pruneExpired } = proxyActivities<Activities>(pruning);
 
 export const progressQuery = defineQuery<CycleProgress>('progress');
 
-export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupCycleResult> {
+export const BACKUP_CYCLE_INPUT: InputSchema = { targets: { type: 'stringList', pattern: TARGET_NAME, hint: 'target names' } };
+// Patches: runs started before these changes replay exactly as they ran (no input check, the fixed policies).
+const VALIDATED_INPUT = 'cairn-validated-input';
+const RETRY_WINDOW = 'cairn-retry-window';
+
+export async function backupCycle(raw: BackupCycleInput = {}): Promise<BackupCycleResult> {
   // Cycles started before backup sets existed replay without one.
   const setId = patched('backup-sets') ? setIdFor(workflowInfo().startTime, workflowInfo().runId) : undefined;
+  const input = patched(VALIDATED_INPUT) ? validateInput<BackupCycleInput>('backupCycle', raw, BACKUP_CYCLE_INPUT) : raw;
   const plan = await steps.planBackup(input.targets ?? []);
+  const retries = patched(RETRY_WINDOW) ? plan.retries : undefined;
   const progress: CycleProgress = { targets: plan.targets.map((t) => ({ target: t.name, type: t.type, phase: 'waiting' })) };
   setHandler(progressQuery, () => progress);
   const mark = (target: string, phase: TargetPhase, extra: { backupId?: string; error?: string } = {}) =>
     Object.assign(progress.targets.find((p) => p.target === target)!, { phase, ...extra });
 
-  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark, setId));
+  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, targetSteps(t.name, retries), mark, setId));
   const outcome: BackupCycleResult = { version: 1, results, pruned: [] };
   if (setId) {
     try {
-      const set = await steps.commitSet({ setId, workflowId: workflowInfo().workflowId, startedAt: workflowInfo().startTime.toISOString(), results });
+      const set = await targetSteps('', retries).set({ setId, workflowId: workflowInfo().workflowId, startedAt: workflowInfo().startTime.toISOString(), results });
       Object.assign(outcome, { setId, setComplete: set.complete });
     } catch (err) {
       outcome.setError = describe(err);
     }
   }
   try {
-    outcome.pruned = await pruneExpired({ targets: plan.targets.map((t) => t.name) });
+    outcome.pruned = await targetSteps('', retries).prune({ targets: plan.targets.map((t) => t.name) });
   } catch (err) {
     outcome.pruneError = describe(err);
   }
@@ -52,21 +58,39 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
   return outcome;
 }
 
+/**
+ * One target's activities with the planned retry policies, each with the id `<target>/<step>` so a pending
+ * retry (describe()) says whose it is; without planned policies, the fixed ones and Temporal's default ids.
+ */
+function targetSteps(target: string, retries: StepRetries | undefined) {
+  const step = (base: ActivityOptions, retry: RetryPolicy | undefined, id: string) =>
+    proxyActivities<Activities>(retries ? { ...withRetry(base, retry), activityId: target ? `${target}/${id}` : id } : base);
+  return {
+    begin: step(bookkeeping, retries?.bookkeeping, 'begin').beginBackup,
+    dump: step(dumping, retries?.dumping, 'dump').dumpTarget,
+    validate: step(validating, retries?.validating, 'validate').validateBackup,
+    commit: step(bookkeeping, retries?.bookkeeping, 'commit').commitBackup,
+    fail: step(bookkeeping, retries?.bookkeeping, 'fail').failBackup,
+    prune: step(pruning, retries?.pruning, 'prune').pruneExpired,
+    set: step(bookkeeping, retries?.bookkeeping, 'set').commitSet,
+  };
+}
+
 /** One target, start to end. Never throws: its outcome is a result, so other targets carry on. */
-async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string): Promise<TargetBackupResult> {
+async function backupTarget(t: TargetRef, act: ReturnType<typeof targetSteps>, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string): Promise<TargetBackupResult> {
   const { workflowId, runId, startTime } = workflowInfo();
   const began = Date.now();
   let backupId: string | undefined;
   try {
     mark(t.name, 'starting');
-    backupId = await steps.beginBackup({ target: t.name, workflowId, runId, startedAt: startTime.toISOString() });
+    backupId = await act.begin({ target: t.name, workflowId, runId, startedAt: startTime.toISOString() });
     mark(t.name, 'dumping', { backupId });
-    const dump = await dumpTarget({ target: t.name, backupId });
+    const dump = await act.dump({ target: t.name, backupId });
     mark(t.name, 'validating');
     const validateStart = Date.now();
-    const checks = await validateBackup({ target: t.name, artifacts: dump.artifacts, counts: dump.counts });
+    const checks = await act.validate({ target: t.name, artifacts: dump.artifacts, counts: dump.counts });
     mark(t.name, 'committing');
-    const result = await steps.commitBackup({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}) });
+    const result = await act.commit({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}) });
     mark(t.name, 'success');
     return result;
   } catch (err) {
@@ -75,7 +99,7 @@ async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPh
     if (backupId) {
       const id = backupId;
       // Record the failure and clean up even when the cycle itself is being cancelled.
-      await CancellationScope.nonCancellable(() => steps.failBackup({ backupId: id, error, durationMs: Date.now() - began }));
+      await CancellationScope.nonCancellable(() => act.fail({ backupId: id, error, durationMs: Date.now() - began }));
     }
     if (isCancellation(err)) throw err;
     return { target: t.name, type: t.type, status: 'failed', error, ...(backupId ? { backupId } : {}) };

@@ -7,10 +7,10 @@ import { ApplicationFailure, CancellationScope, defineQuery, proxyActivities, se
 import type { Activities } from '../activities';
 import { DRILL_REPORT_FORMAT, REPORT_VERSION, type DrillReport, type TargetRestoreReport } from '../storage/format/reports';
 import { innermostMessage } from './errors';
-import { checkInput } from './input-checks';
+import { validateInput } from './validate-input';
 import type { DrDrillInput } from './restore-inputs';
 import { restoreChecking, restorePlanning } from './restore-policies';
-import { runChild } from './restore-backup';
+import { RESTORE_INPUT, runChild } from './restore-backup';
 import { utcStamp } from './stamp';
 
 const { planDrill, recordDrill } = proxyActivities<Activities>(restorePlanning);
@@ -20,7 +20,7 @@ export interface DrillProgress { phase: string; setId?: string; targets: { targe
 export const drillProgressQuery = defineQuery<DrillProgress>('progress');
 
 export async function drDrill(raw: DrDrillInput = {}): Promise<DrillReport> {
-  const input = checkInput<DrDrillInput>('drDrill', raw, { setId: { kind: 'string', pattern: /^set_\d{8}_\d{6}_[0-9a-f]{8}$/, patternText: 'a set id like set_20261121_020000_1a2b3c4d (cairn list --sets)' } });
+  const input = validateInput<DrDrillInput>('drDrill', raw, { setId: RESTORE_INPUT.setId! });
   const { workflowId, startTime, runId } = workflowInfo();
   const stamp = utcStamp(startTime);
   const began = Date.now();

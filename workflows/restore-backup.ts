@@ -10,7 +10,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { RestoreItem } from '../activities/restore-types';
 import { RESTORE_REPORT_FORMAT, REPORT_VERSION, type RestoreReport, type TargetRestoreReport } from '../storage/format/reports';
-import { checkInput } from './input-checks';
+import { INVALID_INPUT, TARGET_NAME, validateInput, type InputSchema } from './validate-input';
 import type { RestoreBackupInput, RestoreBackupResult, RestorePhase, RestoreProgress } from './restore-inputs';
 import { restorePlanning } from './restore-policies';
 import { restoreTarget } from './restore-target';
@@ -20,20 +20,25 @@ const { planRestore, recordRestore } = proxyActivities<Activities>(restorePlanni
 
 export const restoreProgressQuery = defineQuery<RestoreProgress>('progress');
 
-const ID = { kind: 'string', maxLength: 200, pattern: /^[A-Za-z0-9_.-]+$/, patternText: "a name of letters, digits, '_', '.' and '-'" } as const;
+export const RESTORE_INPUT: InputSchema = {
+  type: { type: 'enum', values: ['all', 'postgres', 'neo4j', 'qdrant'] },
+  target: { type: 'string', pattern: TARGET_NAME, hint: 'a configured target name' },
+  backupId: { type: 'string', pattern: /^_?[a-z0-9]+_.+_\d{8}_\d{6}$/, hint: 'a backup id like postgres_app_20261121_020000' },
+  setId: { type: 'string', pattern: /^set_\d{8}_\d{6}_[0-9a-f]{8}$/, hint: 'a set id like set_20261121_020000_1a2b3c4d (cairn list --sets)' },
+  into: { type: 'string', pattern: /^[^\0]{1,255}$/, hint: 'a destination name' },
+  validateOnly: { type: 'boolean' }, force: { type: 'boolean' },
+  jobs: { type: 'integer', min: 1, max: 64 }, keepOwnership: { type: 'boolean' },
+};
 
 export async function restoreBackup(raw: RestoreBackupInput): Promise<RestoreBackupResult> {
-  const input = checkInput<RestoreBackupInput>('restoreBackup', raw, {
-    type: { kind: 'enum', values: ['all', 'postgres', 'neo4j', 'qdrant'] },
-    target: ID, backupId: { kind: 'string', maxLength: 200, pattern: /^_?[a-z0-9]+_.+_\d{8}_\d{6}$/, patternText: 'a backup id like postgres_app_20261121_020000' },
-    setId: { kind: 'string', pattern: /^set_\d{8}_\d{6}_[0-9a-f]{8}$/, patternText: 'a set id like set_20261121_020000_1a2b3c4d (cairn list --sets)' },
-    into: { kind: 'string', maxLength: 255 }, validateOnly: { kind: 'boolean' }, force: { kind: 'boolean' },
-    jobs: { kind: 'integer', min: 1, max: 64 }, keepOwnership: { kind: 'boolean' },
-  }, ['type']);
-  if (input.into !== undefined && input.type === 'all') {
-    throw ApplicationFailure.nonRetryable("restoreBackup input: 'into' names one destination; with type 'all' every target gets a new one", 'InvalidWorkflowInput');
+  const input = validateInput<RestoreBackupInput>('restoreBackup', raw, RESTORE_INPUT);
+  if (input.type === undefined) {
+    throw ApplicationFailure.nonRetryable("restoreBackup input: field 'type' is required: one of \"all\", \"postgres\", \"neo4j\", \"qdrant\"", INVALID_INPUT);
   }
-  if (input.backupId && input.setId) throw ApplicationFailure.nonRetryable("restoreBackup input: give 'backupId' or 'setId', not both", 'InvalidWorkflowInput');
+  if (input.into !== undefined && input.type === 'all') {
+    throw ApplicationFailure.nonRetryable("restoreBackup input: 'into' names one destination; with type 'all' every target gets a new one", INVALID_INPUT);
+  }
+  if (input.backupId && input.setId) throw ApplicationFailure.nonRetryable("restoreBackup input: give 'backupId' or 'setId', not both", INVALID_INPUT);
   const { workflowId, startTime } = workflowInfo();
   const stamp = utcStamp(startTime);
   const started = new Date(Date.now()).toISOString();

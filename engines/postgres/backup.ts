@@ -10,10 +10,11 @@ import type { BackupContext, EngineBackupResult } from '../engine';
 import { PermanentError } from '../engine';
 import { conninfoDbname, fingerprintData, fingerprintSchema, type PgProof } from './fingerprint';
 import { connect, countRows, describePgError } from './session';
-import { exited, majorOf, pgBinary, spawnPg } from './tools';
+import { exited, majorOf, pgBinary, spawnPg, type PgProcess } from './tools';
 
 export async function backupPostgres(target: PostgresTarget, ctx: BackupContext): Promise<EngineBackupResult> {
   const client = await connect(target);
+  let dump: PgProcess | undefined;
   try {
     const serverVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     const dumpVersion = execFileSync(pgBinary('pg_dump'), ['--version'], { encoding: 'utf8' }).trim();
@@ -31,9 +32,10 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     // Without fingerprints, count before dumping, as ever; with them, the counts come from the same scans.
     const counted = fingerprinting ? undefined : await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
 
-    const dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore');
+    dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore');
     const done = exited(dump, `pg_dump of ${target.name}`);
-    ctx.signal.addEventListener('abort', () => dump.kill('SIGTERM'), { once: true });
+    const running = dump;
+    ctx.signal.addEventListener('abort', () => running.kill('SIGTERM'), { once: true });
     let bytes = 0;
     const progress = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -47,7 +49,7 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     done.catch((err: Error) => progress.destroy(err));
     // The holding connection is idle while pg_dump streams: fingerprinting on it then costs little wall time.
     const proving = fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve(undefined);
-    proving.catch(() => dump.kill('SIGTERM'));
+    proving.catch(() => running.kill('SIGTERM'));
     const [artifact, , proof] = await Promise.all([
       ctx.writeArtifact({ part: '', extension: 'dump', compress: false, contentType: 'application/x-pg-dump' }, progress),
       done,
@@ -69,6 +71,10 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     if (err instanceof PermanentError) throw err;
     throw describePgError(err, target);
   } finally {
+    // An upload that fails (the store went away) leaves pg_dump blocked writing into a pipe nobody reads,
+    // its server session stuck in COPY: that holds back vacuum and stalls every DROP/CREATE DATABASE on the
+    // server (they wait for all sessions to absorb a barrier). So it must never outlive the attempt.
+    if (dump && dump.exitCode === null && dump.signalCode === null) dump.kill('SIGTERM');
     await client.end().catch(() => undefined);
   }
 }
