@@ -3,14 +3,21 @@ import neo4j, { Neo4jError, isInt } from 'neo4j-driver';
 import type { Neo4jTarget } from '../../config/types';
 import { PermanentError, type CheckQuery, type Destination, type HealthCheck } from '../engine';
 import { describeError, openDriver, serverVersion, withDriver } from './connect';
-import { describeContents, isEmpty, readContents, wipeDatabase } from './contents';
+import { describeContents, isEmpty, onlyRestoreLeftovers, readContents, wipeDatabase } from './contents';
 import { quoteName } from './counts';
 
 const SMOKE_LABELS = 20;
 
+/**
+ * What the destination holds. Only the leftovers of an interrupted Cairn restore count as empty: they are no
+ * one's data, and the restore clears them itself, so a restore retried after a crash needs no --force.
+ */
 export function inspectDestination(dest: Destination<Neo4jTarget>): Promise<{ empty: boolean; detail: string }> {
   return withDriver(dest.target, async (driver) => {
     const contents = await readContents(driver, dest.target.database);
+    if (onlyRestoreLeftovers(contents)) {
+      return { empty: true, detail: `holds only what an interrupted Cairn restore left (${describeContents(contents)}); a restore clears it first` };
+    }
     return { empty: isEmpty(contents), detail: describeContents(contents) };
   });
 }
