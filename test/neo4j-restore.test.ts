@@ -4,8 +4,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { isDateTime, isInt, isPoint } from 'neo4j-driver';
-import type { Neo4jTarget, Target } from '../config/types';
 import { PermanentError, type EngineBackupResult, type ProofReport } from '../engines/engine';
 import { neo4jEngine } from '../engines/neo4j';
 import type { Manifest } from '../storage/format/manifest';
@@ -95,6 +95,26 @@ test('prove fails the check a change on the restored copy breaks, type changes i
   assert.match(keyed[0].found!, /^2504 entities, sum 0{16}$/);
 });
 
+test('the keyed fingerprints catch a restore that rewires the graph while every value and count stays the same', async () => {
+  // What a faulty restore could produce: two nodes swap identities, one relationship ends at another node.
+  const lines = gunzipSync(await sink.storedBytes(backup.artifacts[0])).toString('utf8').split('\n');
+  const at = (pred: (l: Record<string, unknown>) => boolean) => lines.findIndex((t) => t.startsWith('{"kind":"node"') || t.startsWith('{"kind":"rel"') ? pred(JSON.parse(t)) : false);
+  const uid = (u: string) => (l: Record<string, unknown>) => (l.props as Record<string, unknown>)?.uid === u;
+  const [a, b, c] = [at(uid('bulk-10')), at(uid('bulk-20')), at(uid('bulk-30'))].map((i) => JSON.parse(lines[i]));
+  [a.id, b.id] = [b.id, a.id];
+  lines[at(uid('bulk-10'))] = JSON.stringify(a);
+  lines[at(uid('bulk-20'))] = JSON.stringify(b);
+  const r = at((l) => l.type === 'NEXT' && l.start === c.id);
+  lines[r] = JSON.stringify({ ...JSON.parse(lines[r]), end: a.id });
+  const doctored = await sink.storeRaw('rewired.ndjson.gz', gzipSync(lines.join('\n')), true);
+  const m: Manifest = { ...manifest, artifacts: [{ ...doctored, sidecarKey: `${doctored.key}.sha256` }] };
+
+  const dest = destinationFor(m);
+  const outcome = await neo4jEngine.restore(dest, m, sink.read, { replace: true });
+  assert.deepEqual(failed(await neo4jEngine.prove(dest, m, outcome, sink.read)).map((x) => x.check),
+    ['nodes: content and identity as restored', 'relationships: content and endpoints as restored']);
+});
+
 test('smoke checks pass on the restored copy; query() returns one value as text and refuses anything else', async () => {
   const dest = destinationFor(manifest, { purpose: 'drill' });
   const smoke = await neo4jEngine.smoke(dest);
@@ -178,28 +198,4 @@ test('a backup without fingerprints (manifest version 1) is proven by counts, an
   const counts = failed(await neo4jEngine.prove(dest, v1, outcome, sink.read));
   assert.deepEqual(counts.map((c) => c.found), ['nodes.Weird Label: expected 1, found 0; nodes.back`tick: expected 1, found 0',
     'relationships.LINKED: expected 1, found 0', 'totals.nodes: expected 2504, found 2503; totals.relationships: expected 2503, found 2502']);
-});
-
-test('destinations: the drill instance by default, a configured target by name, never production for a drill', () => {
-  const other: Neo4jTarget = { ...drillTarget, name: 'archive', uri: 'bolt://archive.example:7687', password: 'archive-secret' };
-  const targets: Target[] = [sourceTarget, other, { type: 'qdrant', name: 'vectors', url: 'http://127.0.0.1:6333' }];
-  const drill = destinationFor(manifest, { targets });
-  assert.deepEqual({ ...drill, target: drill.target.uri }, {
-    target: drillTarget.uri, label: `neo4j ${drillTarget.uri} database "neo4j" (drill instance)`, key: 'neo4j/localhost:7688/neo4j', rename: {}, created: true,
-  });
-  assert.ok(!JSON.stringify({ label: drill.label, key: drill.key }).includes(drillTarget.password));
-  const archive = destinationFor(manifest, { into: 'archive', targets });
-  assert.deepEqual([archive.target.name, archive.created, archive.label, archive.key],
-    ['archive', false, 'neo4j bolt://archive.example:7687 database "neo4j" (target "archive")', 'neo4j/archive.example:7687/neo4j']);
-
-  const refused = (pattern: RegExp) => (err: Error) => err instanceof PermanentError && pattern.test(err.message);
-  assert.throws(() => destinationFor(manifest, { into: 'nope', targets }), refused(/into: no configured target is named "nope" \(neo4j targets: "neo4j-main", "archive"\)/));
-  assert.throws(() => destinationFor(manifest, { into: 'vectors', targets }), refused(/target "vectors" is a qdrant target/));
-  assert.throws(() => destinationFor(manifest, { into: 'archive', purpose: 'drill', targets }), refused(/a drill cannot restore into the configured target "archive"/));
-  // The drill instance is production when it is the same server and database under another spelling.
-  assert.throws(() => destinationFor(manifest, { purpose: 'drill', targets: [sourceTarget, { ...other, uri: 'neo4j://LOCALHOST:7688', database: 'NEO4J' }] }),
-    refused(/drill instance of neo4j target "neo4j-main" .* is the same server and database as configured target "archive"/));
-  assert.doesNotThrow(() => destinationFor(manifest, { purpose: 'drill', targets: [sourceTarget, { ...other, uri: drillTarget.uri, database: 'other' }] }));
-  const noDrill = { ...sourceTarget, drill: undefined };
-  assert.throws(() => neo4jEngine.destination({ source: noDrill, manifest, stamp: 'x', purpose: 'drill', targets: [noDrill] }), refused(/has no drill instance/));
 });
