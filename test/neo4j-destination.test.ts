@@ -23,10 +23,10 @@ test('destinations: the drill instance by default, a configured target by name, 
   const refused = (pattern: RegExp) => (err: Error) => err instanceof PermanentError && pattern.test(err.message);
   assert.throws(() => destinationFor(manifest, { into: 'nope', targets }), refused(/into: no configured target is named "nope" \(neo4j targets: "neo4j-main", "archive"\)/));
   assert.throws(() => destinationFor(manifest, { into: 'vectors', targets }), refused(/target "vectors" is a qdrant target/));
-  assert.throws(() => destinationFor(manifest, { into: 'archive', purpose: 'drill', targets }), refused(/a drill cannot restore into the configured target "archive"/));
+  assert.throws(() => destinationFor(manifest, { into: 'archive', purpose: 'drill', targets }), refused(/a drill cannot restore into the configured target "archive": configured targets are production/));
   // The drill instance is production when it is the same server and database under another spelling.
   assert.throws(() => destinationFor(manifest, { purpose: 'drill', targets: [sourceTarget, { ...other, uri: 'neo4j://LOCALHOST:7688', database: 'NEO4J' }] }),
-    refused(/drill instance of neo4j target "neo4j-main" .* is the same server and database as configured target "archive"/));
+    refused(/drill instance of neo4j target "neo4j-main" .* is the same server and database as production target "archive"/));
   assert.doesNotThrow(() => destinationFor(manifest, { purpose: 'drill', targets: [sourceTarget, { ...other, uri: drillTarget.uri, database: 'other' }] }));
   const noDrill = { ...sourceTarget, drill: undefined };
   assert.throws(() => neo4jEngine.destination({ source: noDrill, manifest, stamp: 'x', purpose: 'drill', targets: [noDrill] }), refused(/has no drill instance/));

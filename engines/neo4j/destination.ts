@@ -34,8 +34,8 @@ export function neo4jDestination(req: DestinationRequest<Neo4jTarget>): Destinat
   if (req.into !== undefined) {
     const target = configuredTarget(req.into, req.targets);
     if (req.purpose === 'drill') {
-      throw new PermanentError(`a drill cannot restore into the configured target "${target.name}": drills never touch a configured `
-        + `target; they go to the drill instance of "${source.name}" (NEO4J_DRILL_URI, or drill: in its target entry)`, 'Neo4jDrillIntoProduction');
+      throw new PermanentError(`a drill cannot restore into the configured target "${target.name}": configured targets are production, `
+        + `which drills never touch; they go to the drill instance of "${source.name}" (NEO4J_DRILL_URI, or drill: in its target entry)`, 'Neo4jDrillIntoProduction');
     }
     // Another name for the source's own server and database is the source: restore's overwrite rule applies to it.
     const same = placeOf(target) === placeOf(source) ? source : target;
@@ -51,7 +51,7 @@ export function neo4jDestination(req: DestinationRequest<Neo4jTarget>): Destinat
   if (prod) {
     // Cairn wipes a drill instance at teardown, so one that is production would lose production's data.
     throw new PermanentError(`the drill instance of neo4j target "${source.name}" (${safeUri(drill.uri)}, database "${drill.database}") is `
-      + `the same server and database as configured target "${prod.name}": point NEO4J_DRILL_URI (or drill.uri) at a spare server`,
+      + `the same server and database as production target "${prod.name}": point NEO4J_DRILL_URI (or drill.uri) at a spare server`,
     'Neo4jDrillIsProduction');
   }
   return described(drill, true);
