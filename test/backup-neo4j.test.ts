@@ -1,7 +1,7 @@
 /** The backup cycle for Neo4j through Temporal: every property type, schema included, verified, recorded, and restorable. */
-import { restoreInto } from './support/cycle';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Neo4jTarget } from '../config/types';
 import { neo4jEngine } from '../engines/neo4j';
 import { ObjectStore } from '../storage/s3';
 import { testConfig, withWorker } from './support/stack';
@@ -30,10 +30,20 @@ test('a Neo4j target with every property type, constraints and indexes is backed
   assert.equal(row.status, 'success');
   assert.equal(row.checksum, artifact!.sha256);
 
-  // What the bucket holds brings back the same graph: values, types, labels, relationships and schema.
+  // What the bucket holds brings back the same graph (values, types, labels, relationships and schema) into the
+  // drill instance the configuration names, and the engine's own proof agrees.
   await wipe(drillTarget);
-  await restoreInto(neo4jEngine, drillTarget, manifest.artifacts, bucketReader(store));
+  const dest = neo4jEngine.destination({ source: config.targets[0] as Neo4jTarget, manifest, stamp: '20261121_120000', purpose: 'drill', targets: config.targets });
+  assert.equal(dest.target.uri, drillTarget.uri);
+  const reader = bucketReader(store);
+  const outcome = await neo4jEngine.restore(dest, manifest, reader, { replace: false });
   assert.deepEqual(await snapshot(drillTarget), await snapshot(mainTarget));
   assert.deepEqual(await schemaOf(drillTarget), await schemaOf(mainTarget));
+  const report = await neo4jEngine.prove(dest, manifest, outcome, reader);
+  assert.deepEqual(report.checks.filter((c) => !c.ok), []);
+  // Fingerprints are compared exactly when the backup workflow recorded the engine's proof in the manifest.
+  assert.equal(report.checks.some((c) => c.check === 'nodes: content now'), manifest.proof !== undefined);
+  await neo4jEngine.drop(dest);
+  assert.equal((await neo4jEngine.inspect(dest)).empty, true);
   store.destroy();
 });

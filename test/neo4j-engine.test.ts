@@ -1,19 +1,18 @@
 /**
- * The Neo4j engine against the real local instances (stack/services/neo4j.sh): main (APOC) is the
- * source, drill (no APOC) the restore target. This file wipes both at its start; other files may
- * use main afterwards. Tests run in order and each sets up the data it needs.
+ * The Neo4j engine's backup, validation and restore failures against the real local instances
+ * (stack/services/neo4j.sh): main (APOC) is the source, drill (no APOC) the restore target. This file
+ * wipes both at its start; other files may use main afterwards. Tests run in order and each sets up
+ * the data it needs. Successful restores and their proof: neo4j-restore.test.ts.
  */
-import { restoreInto } from './support/cycle';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { isDateTime, isInt, isPoint } from 'neo4j-driver';
-import { PermanentError, type EngineBackupResult } from '../engines/engine';
+import { PermanentError, type ArtifactRecord, type EngineBackupResult } from '../engines/engine';
 import { neo4jEngine } from '../engines/neo4j';
 import { readArtifact } from '../engines/neo4j/artifact';
 import { decodeProps } from '../engines/neo4j/format';
 import { FileArtifacts } from './support/file-artifacts';
-import { canon, cypher, drillTarget, mainTarget, schemaOf, seed, snapshot, wipe } from './support/neo4j-graph';
+import { canon, cypher, destinationFor, drillTarget, mainTarget, manifestOf, schemaOf, seed, snapshot, wipe } from './support/neo4j-graph';
 
 const BULK = 4500; // > 2 restore batches, several export heartbeats
 let sink: FileArtifacts;
@@ -27,6 +26,12 @@ before(async () => {
 });
 
 after(() => sink.cleanup());
+
+/** Restores a (possibly doctored) file into the drill instance, as the restore workflow would. */
+function restoreFile(artifacts: ArtifactRecord[]) {
+  const manifest = { ...manifestOf(backup), artifacts: artifacts.map((a) => ({ ...a, sidecarKey: `${a.key}.sha256` })) };
+  return neo4jEngine.restore(destinationFor(manifest), manifest, sink.read, { replace: false });
+}
 
 /** Differences between two sorted lists, first few each way, for readable failures. */
 function assertSameItems(found: string[], expected: string[], what: string): void {
@@ -52,32 +57,28 @@ test('backup records exact counts, the server version and its consistency honest
   assert.deepEqual([first.kind, first.format, first.version, first.database], ['header', 'cairn-neo4j-ndjson', 1, 'neo4j']);
 });
 
-test('restore into the drill instance reproduces every node, relationship, value type and index', async () => {
-  await neo4jEngine.validate(backup.artifacts, backup.counts, sink.read);
-  await restoreInto(neo4jEngine, drillTarget, backup.artifacts, sink.read);
+test('backup proof: fingerprints over every node and relationship, and the schema, stable across backups', async () => {
+  const proof = backup.proof as { algorithm: string; nodes: Record<string, unknown>; relationships: Record<string, unknown>; schema: string[] };
+  assert.equal(proof.algorithm, 'cairn-neo4j-sha256-64-sum/1');
+  assert.equal(proof.nodes.count, backup.counts.totals.nodes);
+  assert.equal(proof.relationships.count, backup.counts.totals.relationships);
+  for (const sum of [proof.nodes.keyed, proof.nodes.content, proof.relationships.keyed, proof.relationships.content]) {
+    assert.match(String(sum), /^[0-9a-f]{16}$/);
+  }
+  // schemaOf lists a constraint twice (its owned index shows the constraint's statement); the proof once.
+  assert.deepEqual(proof.schema, [...new Set(await schemaOf(mainTarget))]);
 
-  const [source, restored] = await Promise.all([snapshot(mainTarget), snapshot(drillTarget)]);
-  assertSameItems(restored.nodes, source.nodes, 'nodes');
-  assertSameItems(restored.relationships, source.relationships, 'relationships');
-  assert.deepEqual(await schemaOf(drillTarget), await schemaOf(mainTarget));
-  assert.deepEqual(await neo4jEngine.count(drillTarget), backup.counts);
-  assert.deepEqual(await cypher(drillTarget, "MATCH (n:`__CairnRestore`) RETURN n"), [], 'no temporary label left');
-  assert.deepEqual(await cypher(drillTarget, "SHOW CONSTRAINTS YIELD name WHERE name = 'cairn_restore_id'"), []);
-
-  // Spot checks straight from the driver, so the snapshot comparison cannot be vacuous.
-  const p = (await cypher(drillTarget, "MATCH (n {uid: 'all-types'}) RETURN properties(n) AS p"))[0].get('p');
-  assert.ok(isInt(p.maxInt) && p.maxInt.toString() === '9223372036854775807');
-  assert.ok(isInt(p.above2pow53) && p.above2pow53.toString() === '9007199254740993');
-  assert.ok(Object.is(p.negZero, -0) && Number.isNaN(p.nan) && p.negInf === -Infinity);
-  assert.equal(typeof p.wholeFloat, 'number', '2.0 stays a FLOAT');
-  assert.deepEqual(Array.from(p.bytes as Int8Array), [-128, -1, 0, 1, 127]);
-  assert.ok(isDateTime(p.zoned) && p.zoned.timeZoneId === 'Europe/Paris' && p.zoned.nanosecond.toString() === '1');
-  assert.equal(p.zonedAmbiguous.timeZoneOffsetSeconds.toString(), '3600', 'the second 02:30 of the DST change');
-  assert.equal(p.offsetDateTime.timeZoneOffsetSeconds.toString(), '19800');
-  assert.ok(isPoint(p.wgs843d) && p.wgs843d.srid.toString() === '4979' && p.wgs843d.z === 35.5);
-  assert.equal(p.bigDuration.seconds.toString(), '9007199254740993');
-  const text = await cypher(drillTarget, "CALL db.index.fulltext.queryNodes('person_bio', 'counts') YIELD node RETURN node.uid AS uid");
-  assert.deepEqual(text.map((r) => r.get('uid')), ['all-types'], 'the fulltext index works after restore');
+  const again = await FileArtifacts.create('neo4j-again');
+  try {
+    assert.deepEqual((await neo4jEngine.backup(mainTarget, again.backup)).proof, proof, 'same graph, same fingerprints');
+    await cypher(mainTarget, "MATCH (n:Bulk {i: 7}) SET n.i = 7.0");
+    const changed = (await neo4jEngine.backup(mainTarget, again.backup)).proof as typeof proof;
+    assert.notEqual(changed.nodes.content, proof.nodes.content, 'an INTEGER turned FLOAT of the same value changes the fingerprint');
+    assert.deepEqual(changed.relationships, proof.relationships);
+  } finally {
+    await cypher(mainTarget, "MATCH (n:Bulk {i: 7.0}) SET n.i = 7");
+    await again.cleanup();
+  }
 });
 
 test('validate rejects a truncated artifact and counts that disagree', async () => {
@@ -98,14 +99,6 @@ test('validate rejects a truncated artifact and counts that disagree', async () 
   await assert.rejects(neo4jEngine.validate([good], wrong, sink.read), /nodes\.Person: expected 3, found 2/);
 });
 
-test('restore refuses a database that already holds data, and leaves it untouched', async () => {
-  await wipe(drillTarget);
-  await cypher(drillTarget, "CREATE (:Existing {uid: 'keep'})");
-  await assert.rejects(restoreInto(neo4jEngine, drillTarget, backup.artifacts, sink.read),
-    (err: Error) => err instanceof PermanentError && /already holds 1 nodes; restore needs an empty database/.test(err.message));
-  assert.deepEqual((await neo4jEngine.count(drillTarget)).totals, { nodes: 1, relationships: 0 });
-});
-
 test('a restore that fails midway removes what it created, so a retry finds an empty database', async () => {
   await wipe(drillTarget);
   const text = gunzipSync(await sink.storedBytes(backup.artifacts[0])).toString('utf8');
@@ -113,7 +106,7 @@ test('a restore that fails midway removes what it created, so a retry finds an e
   const at = text.indexOf('{"kind":"rel"');
   const broken = text.slice(0, at) + '{"kind":"node","id":"x","labels":[],"props":{"p":{"$bogus":1}}}\n' + text.slice(at);
   const bad = await sink.storeRaw('broken.ndjson.gz', gzipSync(broken), true);
-  await assert.rejects(restoreInto(neo4jEngine, drillTarget, [bad], sink.read), /property "p": unknown value tag \$bogus/);
+  await assert.rejects(restoreFile([bad]), /property "p": unknown value tag \$bogus/);
   assert.deepEqual((await neo4jEngine.count(drillTarget)).totals, { nodes: 0, relationships: 0 });
   assert.deepEqual(await schemaOf(drillTarget), [], 'the temporary constraint is gone too');
 });
@@ -125,7 +118,7 @@ test('restore reports relationships whose nodes are missing from the backup inst
   const at = text.indexOf('{"kind":"trailer"');
   const dangling = '{"kind":"rel","id":"r","type":"LATE","start":"gone","end":"gone","props":{}}\n';
   const file = await sink.storeRaw('dangling.ndjson.gz', gzipSync(text.slice(0, at) + dangling + text.slice(at)), true);
-  await assert.rejects(restoreInto(neo4jEngine, drillTarget, [file], sink.read),
+  await assert.rejects(restoreFile([file]),
     (err: Error) => err instanceof PermanentError && /1 relationships reference nodes that are not in the backup/.test(err.message));
   assert.deepEqual((await neo4jEngine.count(drillTarget)).totals, backup.counts.totals, 'everything else was restored');
 });

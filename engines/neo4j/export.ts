@@ -10,7 +10,8 @@ import type { BackupContext, EngineBackupResult } from '../engine';
 import { FORMAT, FORMAT_VERSION, HeaderLine, toNdjson } from './artifact';
 import { serverVersion, withDriver } from './connect';
 import { GraphCounts } from './counts';
-import { encodeProps, Props } from './format';
+import { FINGERPRINT_ALGORITHM, FingerprintSum, nodeTexts, relTexts, sortedStatements, type Neo4jProof } from './fingerprint';
+import type { Props } from './format';
 
 const FETCH_SIZE = 2000;
 const PROGRESS_EVERY = 5000;
@@ -30,12 +31,20 @@ interface Totals { nodes: number; relationships: number }
 interface ExportState {
   counts: GraphCounts;
   schema: { constraints: number; indexes: number };
+  statements: string[];
+  /** null when the proof is turned off */
+  fingerprints: { nodes: FingerprintSum; relationships: FingerprintSum } | null;
   atStart: Totals;
   atEnd?: Totals;
   finishedAt?: string;
 }
 
-export function exportGraph(target: Neo4jTarget, ctx: BackupContext): Promise<EngineBackupResult> {
+export interface ExportOptions {
+  /** fingerprint every node and relationship while streaming (FORMAT.md, "Proof"); on unless turned off */
+  proof?: boolean;
+}
+
+export function exportGraph(target: Neo4jTarget, ctx: BackupContext, opts: ExportOptions = {}): Promise<EngineBackupResult> {
   return withDriver(target, async (driver) => {
     const server = await serverVersion(driver, target.database);
     const session = driver.session({ database: target.database, defaultAccessMode: neo4j.session.READ, fetchSize: FETCH_SIZE });
@@ -43,7 +52,10 @@ export function exportGraph(target: Neo4jTarget, ctx: BackupContext): Promise<En
     try {
       tx = await session.beginTransaction({ metadata: { app: 'cairn', purpose: 'backup' } });
       const startedAt = (await tx.run('RETURN toString(datetime.transaction()) AS t')).records[0].get('t') as string;
-      const state: ExportState = { counts: new GraphCounts(), schema: { constraints: 0, indexes: 0 }, atStart: await storeTotals(tx) };
+      const state: ExportState = {
+        counts: new GraphCounts(), schema: { constraints: 0, indexes: 0 }, statements: [], atStart: await storeTotals(tx),
+        fingerprints: opts.proof === false ? null : { nodes: new FingerprintSum(), relationships: new FingerprintSum() },
+      };
       const header: HeaderLine = {
         kind: 'header', format: FORMAT, version: FORMAT_VERSION, neo4jVersion: server.version, edition: server.edition,
         database: target.database, exportedAt: startedAt,
@@ -66,6 +78,7 @@ export function exportGraph(target: Neo4jTarget, ctx: BackupContext): Promise<En
         artifacts: [artifact],
         sourceVersion: server.version,
         counts,
+        ...(state.fingerprints ? { proof: proofOf(state.fingerprints, state.statements) } : {}),
         consistency: {
           ...header.consistency,
           finishedAt: state.finishedAt,
@@ -90,10 +103,12 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
   yield toNdjson(header);
   for await (const r of tx.run(CONSTRAINTS)) {
     st.schema.constraints++;
+    st.statements.push(r.get('createStatement') as string);
     yield toNdjson({ kind: 'constraint', name: r.get('name'), type: r.get('type'), create: r.get('createStatement') });
   }
   for await (const r of tx.run(INDEXES)) {
     st.schema.indexes++;
+    st.statements.push(r.get('createStatement') as string);
     yield toNdjson({ kind: 'index', name: r.get('name'), type: r.get('type'), create: r.get('createStatement') });
   }
   const progress = (phase: string): void => {
@@ -107,7 +122,9 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
     const id = r.get('id') as string;
     const labels = r.get('labels') as string[];
     st.counts.addNode(labels);
-    yield toNdjson({ kind: 'node', id, labels, props: encodeEntity('node', id, r.get('props') as Props) });
+    const texts = entity('node', id, () => nodeTexts(id, labels, r.get('props') as Props));
+    st.fingerprints?.nodes.add(texts.keyed, texts.content);
+    yield texts.line;
     progress('nodes');
   }
   for await (const r of tx.run(RELS)) {
@@ -115,9 +132,9 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
     const id = r.get('id') as string;
     const type = r.get('type') as string;
     st.counts.addRelationship(type);
-    yield toNdjson({
-      kind: 'rel', id, type, start: r.get('start'), end: r.get('end'), props: encodeEntity('relationship', id, r.get('props') as Props),
-    });
+    const texts = entity('relationship', id, () => relTexts(id, type, r.get('start') as string, r.get('end') as string, r.get('props') as Props));
+    st.fingerprints?.relationships.add(texts.keyed, texts.content);
+    yield texts.line;
     progress('relationships');
   }
   st.atEnd = await storeTotals(tx);
@@ -126,12 +143,18 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
   yield toNdjson({ kind: 'trailer', counts: st.counts.toCounts(), schema: st.schema, finishedAt: st.finishedAt });
 }
 
-function encodeEntity(what: string, id: string, props: Props): ReturnType<typeof encodeProps> {
+function entity<R>(what: string, id: string, encode: () => R): R {
   try {
-    return encodeProps(props);
+    return encode();
   } catch (err) {
     throw new Error(`cannot export ${what} ${id}: ${(err as Error).message}`);
   }
+}
+
+function proofOf(fp: { nodes: FingerprintSum; relationships: FingerprintSum }, statements: string[]): Neo4jProof {
+  return {
+    algorithm: FINGERPRINT_ALGORITHM, nodes: fp.nodes.toJSON(), relationships: fp.relationships.toJSON(), schema: sortedStatements(statements),
+  };
 }
 
 /** Count-store totals (constant time), compared before and after to notice concurrent writes. */

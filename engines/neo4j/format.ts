@@ -102,9 +102,14 @@ function bytes(b64: string): Int8Array {
   return new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-// Object.fromEntries, not assignment, so a property literally named "__proto__" stays a property.
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Object.fromEntries, not assignment, so a property literally named "__proto__" stays a property. Keys sorted
+ * by UTF-16 code unit: the export's canonical order (FORMAT.md), whatever order the server returned them in.
+ */
 export const encodeProps = (props: Props): Record<string, Json> =>
-  Object.fromEntries(Object.entries(props).map(([k, v]) => [k, named(k, () => encodeValue(v))]));
+  Object.fromEntries(Object.keys(props).sort(byCodeUnit).map((k) => [k, named(k, () => encodeValue(props[k]))]));
 
 export const decodeProps = (props: Record<string, Json>): Props =>
   Object.fromEntries(Object.entries(props).map(([k, v]) => [k, named(k, () => decodeValue(v))]));

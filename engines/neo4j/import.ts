@@ -1,24 +1,29 @@
 /**
- * Restore of an export into an EMPTY database, streamed in bounded batches:
+ * Restore of an export into an empty database (emptied first when replace is asked), streamed in bounded batches:
  *   1. nodes get a temporary label + id property (unique-constrained) so relationships can find
  *      them; their real labels are set dynamically with SET n:$(labels) (Cypher 5.26+);
  *   2. relationships are matched on those temporary ids;
- *   3. the temporaries are removed, then constraints and indexes are created (after the data:
+ *   3. the destination is fingerprinted while the ids are still there (the proof, FORMAT.md);
+ *   4. the temporaries are removed, then constraints and indexes are created (after the data:
  *      bulk loading without index upkeep is faster) and awaited.
  * If loading fails, what was created is deleted again so a retry finds an empty database.
  */
 import neo4j, { Driver, Session } from 'neo4j-driver';
 import type { Neo4jTarget } from '../../config/types';
-import { PermanentError, type ArtifactRecord, type ReadContext } from '../engine';
+import type { Manifest } from '../../storage/format/manifest';
+import { PermanentError, type ArtifactRecord, type Destination, type ReadContext, type RestoreOptions, type RestoreOutcome } from '../engine';
 import { readArtifact, type SchemaLine, type TrailerLine } from './artifact';
-import { safeUri, withDriver } from './connect';
+import { withDriver } from './connect';
+import { TMP_CONSTRAINT, TMP_LABEL_NAME, describeContents, isEmpty, onlyRestoreLeftovers, readContents, wipeDatabase } from './contents';
+import { quoteName } from './counts';
+import { FINGERPRINT_ALGORITHM, type Neo4jProof } from './fingerprint';
 import { decodeProps } from './format';
+import { TMP_PROP_NAME, fingerprintDatabase, schemaStatements } from './scan';
 import { awaitIndexes, createSchema } from './schema';
 import { singleArtifact } from './validate';
 
-const TMP_LABEL = '`__CairnRestore`';
-const TMP_PROP = '`__cairnId`';
-const TMP_CONSTRAINT = 'cairn_restore_id';
+const TMP_LABEL = quoteName(TMP_LABEL_NAME);
+const TMP_PROP = quoteName(TMP_PROP_NAME);
 const BATCH_ROWS = 2000;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -30,17 +35,25 @@ const CREATE_RELS = `UNWIND $rows AS r
 
 interface Progress { nodes: number; relationships: number; dangling: number }
 
-export function importGraph(target: Neo4jTarget, artifacts: ArtifactRecord[], ctx: ReadContext): Promise<void> {
-  const artifact = singleArtifact(artifacts);
+export async function restoreGraph(dest: Destination<Neo4jTarget>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions): Promise<RestoreOutcome> {
+  const artifact = singleArtifact(manifest.artifacts);
+  const target = dest.target;
+  if (!dest.created && target.name === manifest.target && !opts.replace) {
+    throw new PermanentError(`restoring into the backup's own target "${target.name}" (${dest.label}) would overwrite it: `
+      + 'ask for replace (--force) to do that deliberately, or restore elsewhere', 'Neo4jRestoreOverSource');
+  }
   return withDriver(target, async (driver) => {
-    await ensureEmpty(driver, target);
+    const notes = await makeEmpty(driver, dest, opts, ctx);
     const session = driver.session({ database: target.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       await session.run(`CREATE CONSTRAINT ${TMP_CONSTRAINT} IF NOT EXISTS FOR (n:${TMP_LABEL}) REQUIRE n.${TMP_PROP} IS UNIQUE`);
       await session.run('CALL db.awaitIndexes(300)');
       let loaded: { schema: SchemaLine[]; trailer: TrailerLine; progress: Progress };
+      let fingerprint: Awaited<ReturnType<typeof fingerprintDatabase>>;
       try {
         loaded = await loadData(session, artifact, ctx);
+        // Only now, while each node still carries its export id, can the keyed fingerprint be taken.
+        fingerprint = await fingerprintDatabase(driver, target.database, 'restored', ctx);
       } catch (err) {
         await removeCreated(session, ctx);
         throw err;
@@ -50,32 +63,37 @@ export function importGraph(target: Neo4jTarget, artifacts: ArtifactRecord[], ct
       await createSchema(session, loaded.schema);
       await awaitIndexes(session, ctx);
       checkComplete(loaded.trailer, loaded.progress, artifact.key);
-      ctx.log('neo4j restore finished', { target: target.name, ...loaded.progress, schema: loaded.schema.length });
+      const proof: Neo4jProof = {
+        algorithm: FINGERPRINT_ALGORITHM, nodes: fingerprint.nodes.toJSON(), relationships: fingerprint.relationships.toJSON(),
+        schema: await schemaStatements(driver, target.database),
+      };
+      ctx.log('neo4j restore finished', { destination: dest.label, ...loaded.progress, schema: loaded.schema.length });
+      return { notes, proof };
     } finally {
       await session.close();
     }
   });
 }
 
-/** A restore merges into nothing: any node, constraint or non-LOOKUP index in the target is refused. */
-async function ensureEmpty(driver: Driver, target: Neo4jTarget): Promise<void> {
-  const opts = { database: target.database, routing: neo4j.routing.READ };
-  const nodes = (await driver.executeQuery('MATCH (n) RETURN count(n) AS c', {}, opts)).records[0].get('c').toNumber();
-  const names = async (q: string): Promise<string[]> =>
-    (await driver.executeQuery(q, {}, opts)).records.map((r) => r.get('name') as string);
-  const schema = [
-    ...await names('SHOW CONSTRAINTS YIELD name RETURN name'),
-    ...await names("SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' AND owningConstraint IS NULL RETURN name"),
-  ];
-  const where = `database "${target.database}" on ${safeUri(target.uri)} (target "${target.name}")`;
-  if (nodes > 0) {
-    const leftover = (await driver.executeQuery(`MATCH (n:${TMP_LABEL}) RETURN count(n) AS c`, {}, opts)).records[0].get('c').toNumber();
-    const why = leftover > 0 ? ` (${leftover} of them from an interrupted Cairn restore: empty it and retry)` : '';
-    throw new PermanentError(`refusing to restore into ${where}: it already holds ${nodes} nodes${why}; restore needs an empty database`, 'Neo4jTargetNotEmpty');
+/**
+ * A restore merges into nothing. An empty destination is used as is; one holding only what an interrupted
+ * Cairn restore left is cleared (so a retried restore proceeds); anything else is refused unless replace.
+ */
+async function makeEmpty(driver: Driver, dest: Destination<Neo4jTarget>, opts: RestoreOptions, ctx: ReadContext): Promise<string[]> {
+  const db = dest.target.database;
+  const contents = await readContents(driver, db);
+  if (isEmpty(contents)) return [];
+  if (onlyRestoreLeftovers(contents)) {
+    await wipeDatabase(driver, db, ctx.heartbeat);
+    return [`cleared ${contents.leftover} nodes an interrupted Cairn restore had left in ${dest.label}`];
   }
-  if (schema.length > 0) {
-    throw new PermanentError(`refusing to restore into ${where}: it already has constraints/indexes (${schema.join(', ')}); drop them first`, 'Neo4jTargetNotEmpty');
+  if (!opts.replace) {
+    throw new PermanentError(`refusing to restore into ${dest.label}: it is not empty (${describeContents(contents)}); `
+      + 'restore into an empty database, or ask for replace (--force) to wipe it first', 'Neo4jTargetNotEmpty');
   }
+  ctx.log('neo4j restore: emptying the destination before restoring (replace)', { destination: dest.label });
+  await wipeDatabase(driver, db, ctx.heartbeat);
+  return [`replaced the previous contents of ${dest.label} (${describeContents(contents)})`];
 }
 
 async function loadData(session: Session, artifact: ArtifactRecord, ctx: ReadContext) {

@@ -1,25 +1,27 @@
-/** Neo4j engine: online export through the driver to type-faithful NDJSON (FORMAT.md), restore into an empty database. */
+/** Neo4j engine: online export through the driver to type-faithful NDJSON (FORMAT.md), restore into another instance, proof. */
 import type { Neo4jTarget } from '../../config/types';
-import { PermanentError, type Engine } from '../engine';
+import type { Engine } from '../engine';
 import { withDriver } from './connect';
 import { liveCounts } from './counts';
+import { neo4jDestination } from './destination';
 import { doctorChecks } from './doctor';
+import { dropDestination, inspectDestination, runCheck, smokeChecks } from './drill';
 import { exportGraph } from './export';
-import { importGraph } from './import';
+import { restoreGraph } from './import';
+import { proveRestore } from './prove';
 import { validateExport } from './validate';
 
 export const neo4jEngine: Engine<Neo4jTarget> = {
   type: 'neo4j',
-  backup: exportGraph,
+  backup: (target, ctx) => exportGraph(target, ctx),
   validate: validateExport,
-  // Interim, until this engine's restore/proof work lands: restore keeps its old behaviour, the rest refuses clearly.
-  restore: async (dest, manifest, ctx) => { await importGraph(dest.target, manifest.artifacts, ctx); return { notes: [] }; },
-  destination: () => { throw new PermanentError('neo4j restore destinations are not implemented yet'); },
-  inspect: () => Promise.reject(new PermanentError('neo4j inspect is not implemented yet')),
-  prove: () => Promise.reject(new PermanentError('neo4j restore proof is not implemented yet')),
-  drop: () => Promise.reject(new PermanentError('neo4j drop is not implemented yet')),
-  smoke: () => Promise.reject(new PermanentError('neo4j smoke checks are not implemented yet')),
-  query: () => Promise.reject(new PermanentError('neo4j drill checks are not implemented yet')),
+  destination: neo4jDestination,
+  inspect: inspectDestination,
+  restore: restoreGraph,
+  prove: proveRestore,
+  drop: dropDestination,
+  smoke: smokeChecks,
+  query: runCheck,
   count: (target) => withDriver(target, (driver) => liveCounts(driver, target.database)),
   doctor: doctorChecks,
 };

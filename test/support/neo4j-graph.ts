@@ -5,7 +5,10 @@
  * the encoder loses cannot hide in a comparison that runs through that same encoder.
  */
 import neo4j, { Date as NeoDate, DateTime, Duration, LocalDateTime, LocalTime, Point, Time, isInt } from 'neo4j-driver';
-import type { Neo4jTarget } from '../../config/types';
+import type { Neo4jTarget, Target } from '../../config/types';
+import type { Destination, EngineBackupResult } from '../../engines/engine';
+import { neo4jEngine } from '../../engines/neo4j';
+import { MANIFEST_FORMAT, type Manifest } from '../../storage/format/manifest';
 
 const env = process.env;
 const target = (name: string, port: string): Neo4jTarget => ({
@@ -13,6 +16,28 @@ const target = (name: string, port: string): Neo4jTarget => ({
 });
 export const mainTarget = target('neo4j-main', env.NEO4J_BOLT_PORT ?? '7687');
 export const drillTarget = target('neo4j-drill', env.NEO4J_DRILL_BOLT_PORT ?? '7688');
+/** main as a configured target whose drill instance is the stack's second one, as config gives it by default. */
+export const sourceTarget: Neo4jTarget = {
+  ...mainTarget, drill: { uri: drillTarget.uri, user: drillTarget.user, password: drillTarget.password, database: drillTarget.database },
+};
+
+/** A manifest for a backup taken in a test, as the backup workflow would write it. */
+export function manifestOf(b: EngineBackupResult, source: Neo4jTarget = sourceTarget): Manifest {
+  const totalSizeBytes = b.artifacts.reduce((s, a) => s + a.sizeBytes, 0);
+  return {
+    format: MANIFEST_FORMAT, version: 2, backupId: `neo4j_${source.name}_test`, type: 'neo4j', target: source.name, workflowId: 'test',
+    createdAt: new Date().toISOString(), sourceVersion: b.sourceVersion, consistency: b.consistency, counts: b.counts, proof: b.proof,
+    artifacts: b.artifacts.map((a) => ({ ...a, sidecarKey: `${a.key}.sha256` })), totalSizeBytes, checksum: b.artifacts[0]?.sha256 ?? '',
+    durations: { dumpMs: 0, validateMs: 0, totalMs: 0 }, validation: { checkedAt: new Date().toISOString(), checks: [] },
+  };
+}
+
+/** The destination a restore or drill of sourceTarget gets by default (its drill instance), or `into` a configured target. */
+export function destinationFor(manifest: Manifest, opts: { into?: string; purpose?: 'restore' | 'drill'; targets?: Target[] } = {}): Destination<Neo4jTarget> {
+  return neo4jEngine.destination({
+    source: sourceTarget, manifest, into: opts.into, stamp: '20261121_120000', purpose: opts.purpose ?? 'restore', targets: opts.targets ?? [sourceTarget],
+  });
+}
 
 export async function cypher(t: Neo4jTarget, query: string, params: Record<string, unknown> = {}) {
   const driver = neo4j.driver(t.uri, neo4j.auth.basic(t.user, t.password));
