@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { timeOrAccept, type Handler } from './call';
 import type { Contract } from './contract';
-import { badRequest, QdrantError } from './errors';
+import { badInput, badRequest, QdrantError } from './errors';
 import type { Journal } from './journal';
 import { spoolMultipartFile } from './multipart';
 import { readSnapshot, SnapshotFiles } from './snapshots';
@@ -32,13 +32,14 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
     if (priority === undefined) journal.pitfall(`snapshot recovery of ${collection} without an explicit priority (defaults differ between Qdrant versions)`);
     const incoming = await readSnapshot(file, collection);
     const existing = store.collections.get(collection);
-    if (existing && JSON.stringify(existing.vectors) !== JSON.stringify(incoming.vectors)) {
-      throw badRequest(`Snapshot is not compatible with existing collection \`${collection}\`: vectors config differs`);
+    if (existing && existing.shape !== incoming.shape) {
+      // Qdrant 1.19 answers this with 400 "Wrong input: Snapshot is not compatible with existing collection: ..."
+      throw badInput(`Snapshot is not compatible with existing collection: Collection vectors: ${existing.shape} Snapshot Vectors: ${incoming.shape}`);
     }
     if (priority === 'replica') {
       // The local state wins; a collection that did not exist is left empty (the trap the notes warn about).
       if (!existing) {
-        store.replace(new Collection(collection, incoming.vectors));
+        store.replace(new Collection(collection, incoming.vectors, incoming.sparse));
         journal.pitfall(`snapshot recovery of ${collection} with priority=replica left the new collection empty`);
       }
       return true;
