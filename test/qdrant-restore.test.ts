@@ -12,7 +12,7 @@ import { idRank } from '../engines/qdrant/fingerprint';
 import type { QdrantProof } from '../engines/qdrant/proof';
 import type { QdrantTarget } from '../config/types';
 import type { Manifest } from '../storage/format/manifest';
-import { qdrantUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
+import { qdrantUnderTest, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
 import { manifestOf, scrollAll, seedDense, seedMixed } from './qdrant-standin/fixtures';
 import { FileArtifacts } from './support/file-artifacts';
 
@@ -178,6 +178,33 @@ test('a proof that was not exact at backup is a note in prove(), never a pass', 
   const report = await qdrantEngine.prove(destinationFor({ into: '{collection}' }), inexact as unknown as Manifest, { notes: [] }, sink.read);
   assert.deepEqual(report.notes, [`collection ${MIXED}: ${note}`]);
   assert.equal(report.checks.some((c) => c.check.endsWith(`of ${MIXED}`) && c.check !== `vector config of ${MIXED}`), false);
+});
+
+test('a collection written to while its snapshot is taken gets an honest proof: not exact, and why', async () => {
+  // A local stand-in that takes a write right after the snapshot, between the two readings of the proof.
+  const writes = (url: string, key: string) => fetch(`${url}/collections/raced/points?wait=true`, {
+    method: 'PUT', headers: { 'content-type': 'application/json', 'api-key': key },
+    body: JSON.stringify({ points: [{ id: 1, vector: [9, 9], payload: { changed: true } }, { id: 6, vector: [1, 1], payload: {} }] }),
+  });
+  let url = '';
+  const racing = await standinUnderTest({
+    apiKey: 'race-key',
+    around: { create_snapshot: (original) => async (call) => { const reply = await original(call); await writes(url, 'race-key'); return reply; } },
+  });
+  url = racing.target.url;
+  const local = await FileArtifacts.create('qdrant-written');
+  try {
+    await racing.call('PUT', '/collections/raced', { vectors: { size: 2, distance: 'Euclid' } });
+    await racing.call('PUT', '/collections/raced/points?wait=true', { points: [1, 2, 3, 4, 5].map((id) => ({ id, vector: [id, 0], payload: { id } })) });
+    const raced = (await qdrantEngine.backup(racing.target, local.backup)).proof as unknown as QdrantProof;
+    assert.equal(raced.collections.raced.exact, false);
+    assert.deepEqual(raced.collections.raced.sample, []);
+    assert.match(raced.collections.raced.note!, /^written to during its backup \(5 points before the snapshot, 6 after; sampled points 1 changed\)/);
+    assert.ok(local.logs.some((l) => /written to during its backup/.test(l.message) && l.fields?.collection === 'raced'));
+  } finally {
+    await local.cleanup();
+    await racing.stop();
+  }
 });
 
 test('the stand-in never broke the spec and saw no risky request', async () => {

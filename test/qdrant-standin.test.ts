@@ -208,6 +208,56 @@ describe('Qdrant behaviour Cairn relies on', () => {
     assert.deepEqual(await q.call('POST', `/collections/${c}/points/count`, { exact: true }), { count: 25 });
   });
 
+  test('recovery over an existing collection: same vectors replace its points and keep its aliases; other vectors are refused, changing nothing', async () => {
+    const same = `${c}_same`;
+    await createCollection(same, 3);
+    await q.call('POST', '/collections/aliases', { actions: [{ create_alias: { alias_name: `${same}_a`, collection_name: same } }] });
+    const sha = createHash('sha256').update(snapshotBytes).digest('hex');
+    const res = await upload(same, snapshotBytes, `wait=true&priority=snapshot&checksum=${sha}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await scroll(same), await scroll(c));
+    assert.deepEqual(await q.call('GET', `/collections/${same}/aliases`), { aliases: [{ alias_name: `${same}_a`, collection_name: same }] });
+
+    const other = `${c}_other`;
+    created.push(other);
+    await q.call('PUT', `/collections/${other}`, { vectors: { size: 2, distance: 'Dot' } });
+    const refused = await upload(other, snapshotBytes, `wait=true&priority=snapshot&checksum=${sha}`);
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { status: { error: string } }).status.error, /^Wrong input: Snapshot is not compatible with existing collection/);
+    const info = await q.call<{ config: { params: { vectors: unknown } } }>('GET', `/collections/${other}`);
+    assert.deepEqual(info.config.params.vectors, { size: 2, distance: 'Dot' });
+  });
+
+  test('sparse and multi-vectors: stored sorted and normalised as Qdrant does, fetched by id, and carried by snapshots', async () => {
+    const mixed = `${c}_mixed`;
+    created.push(mixed);
+    await q.call('PUT', `/collections/${mixed}`, {
+      vectors: { multi: { size: 2, distance: 'Cosine', multivector_config: { comparator: 'max_sim' } } }, sparse_vectors: { sp: {} },
+    });
+    const points = [
+      { id: 1, vector: { multi: [[0.3, 0.4], [0, 2.5]], sp: { indices: [9, 2], values: [0.5, 0.25] } }, payload: { k: 'v' } },
+      { id: 2, vector: { sp: { indices: [1], values: [1] } }, payload: {} },
+    ];
+    await q.call('PUT', `/collections/${mixed}/points?wait=true`, { points });
+    const fetched = await q.call('POST', `/collections/${mixed}/points`, { ids: [2, 1, 3], with_payload: true, with_vector: true });
+    const expected = [
+      { id: 1, payload: { k: 'v' }, vector: { multi: [[0.6, 0.8], [0, 1]], sp: { indices: [2, 9], values: [0.25, 0.5] } } },
+      { id: 2, payload: {}, vector: { sp: { indices: [1], values: [1] } } },
+    ];
+    const byId = (list: unknown) => (list as { id: number }[]).sort((a, b) => a.id - b.id);
+    assert.deepEqual(byId(fetched), expected);
+    const info = await q.call<{ config: { params: { sparse_vectors: unknown } } }>('GET', `/collections/${mixed}`);
+    assert.deepEqual(info.config.params.sparse_vectors, { sp: {} });
+
+    const snap = await q.call<{ name: string }>('POST', `/collections/${mixed}/snapshots?wait=true`);
+    const bytes = Buffer.from(await (await q.fetch('GET', `/collections/${mixed}/snapshots/${snap.name}`)).arrayBuffer());
+    await q.call('DELETE', `/collections/${mixed}/snapshots/${snap.name}`);
+    const copy = `${mixed}_copy`;
+    created.push(copy);
+    assert.equal((await upload(copy, bytes, 'wait=true&priority=snapshot')).status, 200);
+    assert.deepEqual(byId(await q.call('POST', `/collections/${copy}/points`, { ids: [1, 2], with_payload: true, with_vector: true })), expected);
+  });
+
   test('the stand-in never broke the spec and saw no risky request', async () => {
     assert.deepEqual(await q.journal(), { violations: [], pitfalls: [] });
   });

@@ -154,7 +154,7 @@ function sparseVector(name: string, value: unknown): SparseVector {
   if (!v || !Array.isArray(v.indices) || !Array.isArray(v.values)) throw badInput(`sparse vector ${name} needs indices and values`);
   if (v.indices.length !== v.values.length) throw badInput(`Sparse vector ${name}: indices and values must be the same length`);
   if (new Set(v.indices).size !== v.indices.length) throw badInput(`Sparse vector ${name}: indices must be unique`);
-  const pairs = v.indices.map((index, k) => [index, Math.fround(v.values![k])] as const).sort((a, b) => a[0] - b[0]);
+  const pairs = v.indices.map((index, k) => [index, float32(v.values![k])] as const).sort((a, b) => a[0] - b[0]);
   return { indices: pairs.map((p) => p[0]), values: pairs.map((p) => p[1]) };
 }
 
@@ -165,5 +165,15 @@ function stored(vector: number[], distance: string): number[] {
     const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
     if (norm > 0) v = v.map((x) => x / norm);
   }
-  return v.map((x) => Math.fround(x));
+  return v.map(float32);
+}
+
+/** A float32 as Qdrant prints it: the shortest decimal that reads back as the same float32 (0.6, not 0.6000000238418579). */
+function float32(x: number): number {
+  const f = Math.fround(x);
+  for (let digits = 1; digits < 9; digits++) {
+    const shortest = Number(f.toPrecision(digits));
+    if (Math.fround(shortest) === f) return shortest;
+  }
+  return Number(f.toPrecision(9));
 }
