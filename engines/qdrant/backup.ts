@@ -78,7 +78,9 @@ async function backupCollection(api: QdrantApi, name: string, sampleSize: number
     const after = await secondReading(api, name, before);
     const pointsAfter = after.count;
     ctx.heartbeat({ collection: name, step: 'download', snapshot: snap.name, bytes: snap.size });
-    const res = await api.send('GET', snapshotPath);
+    // fetch asks for gzip/br by default, and Qdrant then compresses the (already compact) snapshot on the fly:
+    // measured 7 s instead of 0.1 s for 27 MB on the local stack, all of it CPU on the Qdrant server.
+    const res = await api.send('GET', snapshotPath, { headers: { 'accept-encoding': 'identity' } });
     if (!res.body) throw new Error(`Qdrant sent no body for snapshot ${snap.name} of ${name}`);
     download = Readable.fromWeb(res.body as NodeWebStream<Uint8Array>);
     const meta: SnapshotMeta = {

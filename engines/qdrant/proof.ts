@@ -28,7 +28,7 @@ export interface QdrantProof {
   collections: Record<string, CollectionProof>;
 }
 
-const SCROLL_PAGE = 1000;
+const SCROLL_PAGE = 5000;
 
 /**
  * Up to 64 points per collection, fewer when a backup holds many collections: the proof travels through
