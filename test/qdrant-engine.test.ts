@@ -212,6 +212,22 @@ test('backup skips a collection dropped after it was listed, instead of failing'
   }
 });
 
+test('snapshots are downloaded uncompressed: Qdrant would otherwise gzip them on the fly, at many times the cost', async () => {
+  const asked: unknown[] = [];
+  const recording = await standinUnderTest({
+    around: { get_snapshot: (original) => async (call) => { asked.push(call.req.headers['accept-encoding']); return original(call); } },
+  });
+  const local = await FileArtifacts.create('qdrant-encoding');
+  try {
+    await recording.call('PUT', '/collections/plain', { vectors: { size: 2, distance: 'Dot' } });
+    await qdrantEngine.backup(recording.target, local.backup);
+    assert.deepEqual(asked, ['identity']);
+  } finally {
+    await local.cleanup();
+    await recording.stop();
+  }
+});
+
 test('the stand-in never broke the spec and saw no risky request', async () => {
   assert.deepEqual(await q.journal(), { violations: [], pitfalls: [] });
 });
