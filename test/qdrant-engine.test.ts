@@ -13,7 +13,9 @@ import { Readable } from 'node:stream';
 import type { ArtifactRecord, EngineBackupResult } from '../engines/engine';
 import { PermanentError } from '../engines/engine';
 import { qdrantEngine } from '../engines/qdrant';
+import { SERVER_BEAT_MS } from '../engines/qdrant/liveness';
 import { inspectTar } from '../engines/qdrant/tar-check';
+import type { Handler } from './qdrant-standin/call';
 import { qdrantUnderTest, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
 import { FileArtifacts } from './support/file-artifacts';
 
@@ -225,6 +227,28 @@ test('snapshots are downloaded uncompressed: Qdrant would otherwise gzip them on
   } finally {
     await local.cleanup();
     await recording.stop();
+  }
+});
+
+test('long server-side steps (taking a snapshot, loading an upload) keep heartbeating while the server answers', async () => {
+  const slow = (original: Handler): Handler => async (call) => {
+    await new Promise((resolve) => setTimeout(resolve, 2 * SERVER_BEAT_MS + 1_000));
+    return original(call);
+  };
+  const busy = await standinUnderTest({ around: { create_snapshot: slow, recover_from_uploaded_snapshot: slow } });
+  const local = await FileArtifacts.create('qdrant-busy');
+  try {
+    await busy.call('PUT', '/collections/big', { vectors: { size: 2, distance: 'Dot' } });
+    await busy.call('PUT', '/collections/big/points?wait=true', { points: [{ id: 1, vector: [1, 2], payload: {} }] });
+    const backedUp = await qdrantEngine.backup(busy.target, local.backup);
+    assert.ok(local.heartbeats.filter((h) => h.collection === 'big' && h.step === 'snapshot').length >= 3, 'beats while the snapshot is taken');
+    await busy.call('DELETE', '/collections/big');
+    await restoreInto(qdrantEngine, busy.target, backedUp.artifacts, local.read);
+    assert.ok(local.heartbeats.filter((h) => h.collection === 'big' && h.loading === true).length >= 2, 'beats while the upload is loaded');
+    assert.ok(local.heartbeats.some((h) => h.collection === 'big' && h.step === 'upload' && typeof h.bytes === 'number'), 'beats as bytes flow');
+  } finally {
+    await local.cleanup();
+    await busy.stop();
   }
 });
 

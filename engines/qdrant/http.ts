@@ -88,6 +88,17 @@ export class QdrantApi {
     return { ids: page.points.map((p) => p.id), next: page.next_page_offset ?? null };
   }
 
+  /** Whether the server answers GET / within 5 s (it needs no API key): alive, even when busy with a long call. */
+  async answers(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.base}/`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
   /** Sends a request; any answer but 200 becomes an error naming the call and Qdrant's message. */
   async send(method: string, path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);

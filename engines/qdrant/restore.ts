@@ -11,6 +11,7 @@ import { classify, readJson, type Alias, type AliasesDoc, type CollectionsDoc, t
 import { collectionNameProblem } from './destination';
 import { canonicalJson } from './fingerprint';
 import { QdrantApi, seg } from './http';
+import { whileServerWorks, withProgress } from './liveness';
 import { multipartFile } from './multipart';
 import { vectorConfig } from './proof';
 
@@ -124,14 +125,20 @@ async function upload(api: QdrantApi, step: Step, ctx: ReadContext): Promise<voi
   const checksum = (a.meta.qdrantChecksum ?? (a.compressed ? undefined : a.sha256))?.toLowerCase();
   // priority=snapshot always: the snapshot is the truth; "replica" would leave a new collection empty.
   const query = `wait=true&priority=snapshot${checksum ? `&checksum=${checksum}` : ''}`;
-  const source = await ctx.open(a);
+  const beat = (progress: Record<string, unknown>) => ctx.heartbeat({ collection: step.to, step: 'upload', ...progress });
+  const source = withProgress(await ctx.open(a), (bytes) => beat({ bytes }));
   try {
     const form = multipartFile('snapshot', a.meta.snapshotName, source);
-    await api.send('POST', `/collections/${seg(step.to)}/snapshots/upload?${query}`, {
-      body: form.body,
+    let sent = false;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield* form.body;
+      sent = true; // from here on Qdrant is loading the snapshot, with nothing to report until it answers
+    }
+    await whileServerWorks(api, () => beat({ loading: true }), () => api.send('POST', `/collections/${seg(step.to)}/snapshots/upload?${query}`, {
+      body: body(),
       headers: { 'content-type': form.contentType },
       duplex: 'half',
-    });
+    }), () => sent);
   } catch (err) {
     const message = `restoring collection ${step.from} as ${step.to} from ${a.key} failed: ${(err as Error).message}`;
     throw err instanceof PermanentError ? new PermanentError(message, err.kind) : new Error(message, { cause: err });
