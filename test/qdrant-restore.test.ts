@@ -77,6 +77,7 @@ test('restore into new names brings back every vector kind and payload, leaves t
   const outcome = await qdrantEngine.restore(dest, manifest, sink.read, { replace: false });
   for (const name of OURS) assert.deepEqual(await scrollAll(q, dest.rename[name]), seeded[name], `${name} restored as ${dest.rename[name]}`);
   for (const name of OURS) assert.deepEqual(await scrollAll(q, name), seeded[name], `original ${name} untouched`);
+  for (const name of OURS) assert.deepEqual(await q.call('GET', `/collections/${dest.rename[name]}/snapshots`), [], 'no uploaded snapshot left on the server');
   assert.match(outcome.notes.join('\n'), new RegExp(`aliases ${ALIAS} not recreated`));
   const { aliases } = await q.call<{ aliases: { alias_name: string; collection_name: string }[] }>('GET', '/aliases');
   assert.deepEqual(aliases.filter((a) => a.alias_name.startsWith(prefix)), [{ alias_name: ALIAS, collection_name: DENSE }]);

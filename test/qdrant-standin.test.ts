@@ -176,6 +176,10 @@ describe('Qdrant behaviour Cairn relies on', () => {
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual(await scroll(target), await scroll(c));
     assert.deepEqual(await q.call('POST', `/collections/${target}/points/count`, { exact: true }), { count: 25 });
+    // The uploaded file stays on the server's disk, listed among the collection's snapshots under its upload name.
+    const kept = await q.call<{ name: string; size: number }[]>('GET', `/collections/${target}/snapshots`);
+    assert.deepEqual(kept.map((x) => [x.name, x.size]), [['x.snapshot', snapshotBytes.length]]);
+    await q.call('DELETE', `/collections/${target}/snapshots/x.snapshot?wait=true`);
   });
 
   test('recovery from a location URL restores the collection', async (t) => {
@@ -226,6 +230,11 @@ describe('Qdrant behaviour Cairn relies on', () => {
     assert.match(((await refused.json()) as { status: { error: string } }).status.error, /^Wrong input: Snapshot is not compatible with existing collection/);
     const info = await q.call<{ config: { params: { vectors: unknown } } }>('GET', `/collections/${other}`);
     assert.deepEqual(info.config.params.vectors, { size: 2, distance: 'Dot' });
+    // Even the refused upload stays on the server's disk, as do the recovered ones.
+    for (const name of [same, other]) {
+      assert.deepEqual((await q.call<{ name: string }[]>('GET', `/collections/${name}/snapshots`)).map((x) => x.name), ['x.snapshot']);
+      await q.call('DELETE', `/collections/${name}/snapshots/x.snapshot?wait=true`);
+    }
   });
 
   test('sparse and multi-vectors: stored sorted and normalised as Qdrant does, fetched by id, and carried by snapshots', async () => {
@@ -256,6 +265,7 @@ describe('Qdrant behaviour Cairn relies on', () => {
     created.push(copy);
     assert.equal((await upload(copy, bytes, 'wait=true&priority=snapshot')).status, 200);
     assert.deepEqual(byId(await q.call('POST', `/collections/${copy}/points`, { ids: [1, 2], with_payload: true, with_vector: true })), expected);
+    await q.call('DELETE', `/collections/${copy}/snapshots/x.snapshot?wait=true`);
   });
 
   test('the stand-in never broke the spec and saw no risky request', async () => {

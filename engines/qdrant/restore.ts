@@ -4,6 +4,7 @@
  * (count, vector config), and, when restoring in place, the aliases are recreated last. A failure deletes the
  * collections this restore created, so a failed restore leaves nothing half-made behind.
  */
+import { randomUUID } from 'node:crypto';
 import type { QdrantTarget } from '../../config/types';
 import { PermanentError, type ArtifactRecord, type Destination, type ReadContext, type RestoreOptions, type RestoreOutcome } from '../engine';
 import type { Manifest } from '../../storage/format/manifest';
@@ -122,13 +123,16 @@ async function makeRoom(api: QdrantApi, step: Step, paramsDoc: CollectionsDoc | 
 
 async function upload(api: QdrantApi, step: Step, ctx: ReadContext): Promise<void> {
   const a = step.snapshot;
+  const uploadName = `cairn-restore-${randomUUID()}.snapshot`;
   const checksum = (a.meta.qdrantChecksum ?? (a.compressed ? undefined : a.sha256))?.toLowerCase();
   // priority=snapshot always: the snapshot is the truth; "replica" would leave a new collection empty.
   const query = `wait=true&priority=snapshot${checksum ? `&checksum=${checksum}` : ''}`;
   const beat = (progress: Record<string, unknown>) => ctx.heartbeat({ collection: step.to, step: 'upload', ...progress });
   const source = withProgress(await ctx.open(a), (bytes) => beat({ bytes }));
   try {
-    const form = multipartFile('snapshot', a.meta.snapshotName, source);
+    // Qdrant keeps an uploaded snapshot in the collection's snapshot directory under this name: one of our own,
+    // so the clean-up below can never delete an operator's snapshot.
+    const form = multipartFile('snapshot', uploadName, source);
     let sent = false;
     async function* body(): AsyncGenerator<Uint8Array> {
       yield* form.body;
@@ -144,8 +148,24 @@ async function upload(api: QdrantApi, step: Step, ctx: ReadContext): Promise<voi
     throw err instanceof PermanentError ? new PermanentError(message, err.kind) : new Error(message, { cause: err });
   } finally {
     source.destroy();
+    await forgetUpload(api, step.to, uploadName, ctx);
   }
   ctx.log('qdrant collection uploaded', { collection: step.from, as: step.to, bytes: a.sizeBytes });
+}
+
+/**
+ * The uploaded file stays on the server's disk (a full copy of the collection) after a recovery, and after one
+ * refused over an existing collection: delete it. Where no collection is left, Qdrant kept nothing.
+ */
+async function forgetUpload(api: QdrantApi, collection: string, uploadName: string, ctx: ReadContext): Promise<void> {
+  try {
+    await api.withoutSignal().call('DELETE', `/collections/${seg(collection)}/snapshots/${seg(uploadName)}?wait=true`);
+  } catch (err) {
+    if (err instanceof PermanentError && err.kind === 'QdrantNotFound') return;
+    ctx.log('could not delete the uploaded snapshot from the Qdrant server; delete it by hand to free its disk', {
+      collection, snapshot: uploadName, error: (err as Error).message,
+    });
+  }
 }
 
 async function verify(api: QdrantApi, step: Step, paramsDoc: CollectionsDoc | undefined, ctx: ReadContext): Promise<void> {

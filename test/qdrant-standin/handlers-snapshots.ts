@@ -91,6 +91,7 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
       await fs.mkdir(uploads, { recursive: true });
       const dest = path.join(uploads, `${randomUUID()}.upload`);
       let sha256: string;
+      let fileName: string | undefined;
       try {
         const { fields, file } = await spoolMultipartFile(req, 'snapshot', dest);
         // The form's fields against the spec's multipart schema (the file itself is binary).
@@ -98,6 +99,7 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
         if (!form.ok) throw badRequest(`multipart form: ${form.problem}`);
         if (!file) throw badRequest('multipart form has no "snapshot" file field');
         sha256 = file.sha256;
+        fileName = file.fileName;
       } catch (err) {
         await fs.rm(dest, { force: true });
         throw err;
@@ -106,6 +108,9 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
         try {
           return await recover(name(params), dest, sha256, params.priority as Priority | undefined, params.checksum);
         } finally {
+          // As Qdrant does: the upload stays among the collection's snapshots, under the name it was sent with,
+          // whenever there is a collection to hold it (after a recovery, or one refused over an existing collection).
+          if (store.collections.has(name(params))) await files.keep(name(params), dest, fileName, sha256);
           await fs.rm(dest, { force: true });
         }
       };

@@ -41,7 +41,17 @@ export class SnapshotFiles {
     return this.describe(collection.name, name);
   }
 
-  async list(collection: string): Promise<SnapshotDescription[]> {
+  /** Keeps an uploaded file among the collection's snapshots (with its checksum), as Qdrant does after recovery. */
+  async keep(collection: string, file: string, fileName: string | undefined, sha256: string): Promise<void> {
+    const name = path.basename(fileName || `${randomInt(1e13, 1e14)}.snapshot`);
+    if (name.startsWith('.')) return;
+    const dir = this.dir(collection);
+    await fs.mkdir(dir, { recursive: true });
+    await fs.copyFile(file, path.join(dir, name));
+    await fs.writeFile(path.join(dir, `${name}.checksum`), sha256);
+  }
+
+    async list(collection: string): Promise<SnapshotDescription[]> {
     const names = await fs.readdir(this.dir(collection)).catch(() => [] as string[]);
     return Promise.all(names.filter((n) => n.endsWith('.snapshot')).sort().map((n) => this.describe(collection, n)));
   }
