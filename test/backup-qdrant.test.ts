@@ -8,12 +8,18 @@ import { historyRows, readManifest, runCycle } from './support/cycle';
 import { qdrantUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
 
 let q: QdrantUnderTest;
+const created: string[] = [];
 before(async () => { q = await qdrantUnderTest(); });
-after(async () => { await q.stop(); });
+after(async () => {
+  // The Qdrant under test may be the stack's shared real server: leave nothing behind there.
+  for (const c of created) await q.fetch('DELETE', `/collections/${c}`);
+  await q.stop();
+});
 
 test('a Qdrant target is backed up as one verified snapshot per collection plus its aliases', async () => {
   const c1 = `cycle_${randomUUID().slice(0, 8)}_a`;
   const c2 = `cycle_${randomUUID().slice(0, 8)}_b`;
+  created.push(c1, c2);
   await q.call('PUT', `/collections/${c1}`, { vectors: { size: 3, distance: 'Cosine' } });
   await q.call('PUT', `/collections/${c2}`, { vectors: { size: 2, distance: 'Euclid' } });
   await q.call('PUT', `/collections/${c1}/points?wait=true`, { points: Array.from({ length: 120 }, (_, i) => ({ id: i + 1, vector: [i, 1, -i], payload: { i } })) });

@@ -13,8 +13,10 @@ import { Readable } from 'node:stream';
 import type { ArtifactRecord, EngineBackupResult } from '../engines/engine';
 import { PermanentError } from '../engines/engine';
 import { qdrantEngine } from '../engines/qdrant';
+import { SERVER_BEAT_MS } from '../engines/qdrant/liveness';
 import { inspectTar } from '../engines/qdrant/tar-check';
-import { qdrantUnderTest, realQdrant, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
+import type { Handler } from './qdrant-standin/call';
+import { qdrantUnderTest, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
 import { FileArtifacts } from './support/file-artifacts';
 
 const prefix = `cairn_t_${randomUUID().slice(0, 8)}_`;
@@ -187,7 +189,8 @@ test('doctor reports a reachable server, its version and collections', async () 
   assert.ok(checks.some((c) => c.check === 'qdrant collections' && c.detail.includes(DOCS)));
 });
 
-test('doctor names a rejected API key and how to fix it', { skip: realQdrant() && !process.env.QDRANT_API_KEY ? 'the real Qdrant under test has no API key to reject' : false }, async () => {
+test('doctor names a rejected API key and how to fix it', async (t) => {
+  if (!q.target.apiKey) return t.skip('the Qdrant under test has no API key to reject');
   const checks = await qdrantEngine.doctor({ ...q.target, apiKey: 'definitely-wrong' });
   const failed = checks.find((c) => !c.ok);
   assert.equal(failed?.check, 'qdrant api key');
@@ -208,6 +211,44 @@ test('backup skips a collection dropped after it was listed, instead of failing'
     await local.cleanup();
   } finally {
     await racing.stop();
+  }
+});
+
+test('snapshots are downloaded uncompressed: Qdrant would otherwise gzip them on the fly, at many times the cost', async () => {
+  const asked: unknown[] = [];
+  const recording = await standinUnderTest({
+    around: { get_snapshot: (original) => async (call) => { asked.push(call.req.headers['accept-encoding']); return original(call); } },
+  });
+  const local = await FileArtifacts.create('qdrant-encoding');
+  try {
+    await recording.call('PUT', '/collections/plain', { vectors: { size: 2, distance: 'Dot' } });
+    await qdrantEngine.backup(recording.target, local.backup);
+    assert.deepEqual(asked, ['identity']);
+  } finally {
+    await local.cleanup();
+    await recording.stop();
+  }
+});
+
+test('long server-side steps (taking a snapshot, loading an upload) keep heartbeating while the server answers', async () => {
+  const slow = (original: Handler): Handler => async (call) => {
+    await new Promise((resolve) => setTimeout(resolve, 2 * SERVER_BEAT_MS + 1_000));
+    return original(call);
+  };
+  const busy = await standinUnderTest({ around: { create_snapshot: slow, recover_from_uploaded_snapshot: slow } });
+  const local = await FileArtifacts.create('qdrant-busy');
+  try {
+    await busy.call('PUT', '/collections/big', { vectors: { size: 2, distance: 'Dot' } });
+    await busy.call('PUT', '/collections/big/points?wait=true', { points: [{ id: 1, vector: [1, 2], payload: {} }] });
+    const backedUp = await qdrantEngine.backup(busy.target, local.backup);
+    assert.ok(local.heartbeats.filter((h) => h.collection === 'big' && h.step === 'snapshot').length >= 3, 'beats while the snapshot is taken');
+    await busy.call('DELETE', '/collections/big');
+    await restoreInto(qdrantEngine, busy.target, backedUp.artifacts, local.read);
+    assert.ok(local.heartbeats.filter((h) => h.collection === 'big' && h.loading === true).length >= 2, 'beats while the upload is loaded');
+    assert.ok(local.heartbeats.some((h) => h.collection === 'big' && h.step === 'upload' && typeof h.bytes === 'number'), 'beats as bytes flow');
+  } finally {
+    await local.cleanup();
+    await busy.stop();
   }
 });
 

@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { inspectTar } from '../engines/qdrant/tar-check';
 import { Contract } from './qdrant-standin/contract';
-import { qdrantUnderTest, realQdrant, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
+import { qdrantUnderTest, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
 import { normalize } from './qdrant-standin/schema-set';
 import { loadSpec } from './qdrant-standin/spec-file';
 
@@ -176,9 +176,14 @@ describe('Qdrant behaviour Cairn relies on', () => {
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual(await scroll(target), await scroll(c));
     assert.deepEqual(await q.call('POST', `/collections/${target}/points/count`, { exact: true }), { count: 25 });
+    // The uploaded file stays on the server's disk, listed among the collection's snapshots under its upload name.
+    const kept = await q.call<{ name: string; size: number }[]>('GET', `/collections/${target}/snapshots`);
+    assert.deepEqual(kept.map((x) => [x.name, x.size]), [['x.snapshot', snapshotBytes.length]]);
+    await q.call('DELETE', `/collections/${target}/snapshots/x.snapshot?wait=true`);
   });
 
-  test('recovery from a location URL restores the collection', { skip: realQdrant() ? 'a real server may not reach its own external URL' : false }, async () => {
+  test('recovery from a location URL restores the collection', async (t) => {
+    if (q.real) return t.skip('a real server may not reach its own external URL');
     const snap = await q.call<{ name: string; checksum: string }>('POST', `/collections/${c}/snapshots?wait=true`);
     const target = `${c}_located`;
     created.push(target);
@@ -205,6 +210,62 @@ describe('Qdrant behaviour Cairn relies on', () => {
     assert.deepEqual(first.points.map((p) => p.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.equal(first.next_page_offset, 11);
     assert.deepEqual(await q.call('POST', `/collections/${c}/points/count`, { exact: true }), { count: 25 });
+  });
+
+  test('recovery over an existing collection: same vectors replace its points and keep its aliases; other vectors are refused, changing nothing', async () => {
+    const same = `${c}_same`;
+    await createCollection(same, 3);
+    await q.call('POST', '/collections/aliases', { actions: [{ create_alias: { alias_name: `${same}_a`, collection_name: same } }] });
+    const sha = createHash('sha256').update(snapshotBytes).digest('hex');
+    const res = await upload(same, snapshotBytes, `wait=true&priority=snapshot&checksum=${sha}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await scroll(same), await scroll(c));
+    assert.deepEqual(await q.call('GET', `/collections/${same}/aliases`), { aliases: [{ alias_name: `${same}_a`, collection_name: same }] });
+
+    const other = `${c}_other`;
+    created.push(other);
+    await q.call('PUT', `/collections/${other}`, { vectors: { size: 2, distance: 'Dot' } });
+    const refused = await upload(other, snapshotBytes, `wait=true&priority=snapshot&checksum=${sha}`);
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { status: { error: string } }).status.error, /^Wrong input: Snapshot is not compatible with existing collection/);
+    const info = await q.call<{ config: { params: { vectors: unknown } } }>('GET', `/collections/${other}`);
+    assert.deepEqual(info.config.params.vectors, { size: 2, distance: 'Dot' });
+    // Even the refused upload stays on the server's disk, as do the recovered ones.
+    for (const name of [same, other]) {
+      assert.deepEqual((await q.call<{ name: string }[]>('GET', `/collections/${name}/snapshots`)).map((x) => x.name), ['x.snapshot']);
+      await q.call('DELETE', `/collections/${name}/snapshots/x.snapshot?wait=true`);
+    }
+  });
+
+  test('sparse and multi-vectors: stored sorted and normalised as Qdrant does, fetched by id, and carried by snapshots', async () => {
+    const mixed = `${c}_mixed`;
+    created.push(mixed);
+    await q.call('PUT', `/collections/${mixed}`, {
+      vectors: { multi: { size: 2, distance: 'Cosine', multivector_config: { comparator: 'max_sim' } } }, sparse_vectors: { sp: {} },
+    });
+    const points = [
+      { id: 1, vector: { multi: [[0.3, 0.4], [0, 2.5]], sp: { indices: [9, 2], values: [0.5, 0.25] } }, payload: { k: 'v' } },
+      { id: 2, vector: { sp: { indices: [1], values: [1] } }, payload: {} },
+    ];
+    await q.call('PUT', `/collections/${mixed}/points?wait=true`, { points });
+    const fetched = await q.call('POST', `/collections/${mixed}/points`, { ids: [2, 1, 3], with_payload: true, with_vector: true });
+    const expected = [
+      { id: 1, payload: { k: 'v' }, vector: { multi: [[0.6, 0.8], [0, 1]], sp: { indices: [2, 9], values: [0.25, 0.5] } } },
+      { id: 2, payload: {}, vector: { sp: { indices: [1], values: [1] } } },
+    ];
+    const byId = (list: unknown) => (list as { id: number }[]).sort((a, b) => a.id - b.id);
+    assert.deepEqual(byId(fetched), expected);
+    const info = await q.call<{ config: { params: { sparse_vectors: unknown } } }>('GET', `/collections/${mixed}`);
+    assert.deepEqual(info.config.params.sparse_vectors, { sp: {} });
+
+    const snap = await q.call<{ name: string }>('POST', `/collections/${mixed}/snapshots?wait=true`);
+    const bytes = Buffer.from(await (await q.fetch('GET', `/collections/${mixed}/snapshots/${snap.name}`)).arrayBuffer());
+    await q.call('DELETE', `/collections/${mixed}/snapshots/${snap.name}`);
+    const copy = `${mixed}_copy`;
+    created.push(copy);
+    assert.equal((await upload(copy, bytes, 'wait=true&priority=snapshot')).status, 200);
+    assert.deepEqual(byId(await q.call('POST', `/collections/${copy}/points`, { ids: [1, 2], with_payload: true, with_vector: true })), expected);
+    await q.call('DELETE', `/collections/${copy}/snapshots/x.snapshot?wait=true`);
   });
 
   test('the stand-in never broke the spec and saw no risky request', async () => {

@@ -8,7 +8,9 @@ import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { QdrantTarget } from '../../config/types';
 import { PermanentError, type ArtifactRecord, type BackupContext, type EngineBackupResult } from '../engine';
 import { jsonSource, KIND_ALIASES, KIND_COLLECTIONS, KIND_SNAPSHOT, type AliasesDoc, type CollectionsDoc, type SnapshotMeta } from './artifacts';
-import { QdrantApi, seg } from './http';
+import { QdrantApi, seg, type CollectionInfo } from './http';
+import { whileServerWorks, withProgress } from './liveness';
+import { collectionProof, firstReading, PROOF_FORMAT, sampleSizeFor, secondReading, type CollectionProof, type QdrantProof } from './proof';
 
 interface SnapshotDescription { name: string; creation_time?: string | null; size: number; checksum?: string | null }
 
@@ -23,18 +25,20 @@ export async function backup(target: QdrantTarget, ctx: BackupContext): Promise<
   const points: Record<string, number> = {};
   const snapshots: { collection: string; name: string; creationTime: string | null }[] = [];
   const collections: CollectionsDoc['collections'] = [];
+  const proof: QdrantProof = { format: PROOF_FORMAT, sampleSize: sampleSizeFor(names.length), collections: {} };
   for (const name of names) {
     ctx.signal.throwIfAborted();
     ctx.heartbeat({ collection: name, step: 'snapshot' });
     let saved;
     try {
-      saved = await backupCollection(api, name, ctx);
+      saved = await backupCollection(api, name, proof.sampleSize, ctx);
     } catch (err) {
       if (!(await vanished(api, name, err))) throw err;
       ctx.log('collection was dropped while the backup ran; it is not in this backup', { collection: name });
       continue;
     }
     const { record, meta, params } = saved;
+    proof.collections[name] = saved.proof;
     collections.push({ name, params });
     artifacts.push(record);
     points[name] = meta.pointsAfter;
@@ -58,23 +62,29 @@ export async function backup(target: QdrantTarget, ctx: BackupContext): Promise<
       countsTakenAfterEachSnapshot: true,
     },
     counts: { points },
+    proof: proof as unknown as Record<string, unknown>,
   };
 }
 
-interface SavedCollection { record: ArtifactRecord; meta: SnapshotMeta; params: Record<string, unknown> }
+interface SavedCollection { record: ArtifactRecord; meta: SnapshotMeta; params: Record<string, unknown>; proof: CollectionProof }
 
-async function backupCollection(api: QdrantApi, name: string, ctx: BackupContext): Promise<SavedCollection> {
-  const info = await api.call<{ config: { params: Record<string, unknown> } }>('GET', `/collections/${seg(name)}`);
-  const pointsBefore = await api.exactCount(name);
-  const snap = await api.call<SnapshotDescription>('POST', `/collections/${seg(name)}/snapshots?wait=true`);
+async function backupCollection(api: QdrantApi, name: string, sampleSize: number, ctx: BackupContext): Promise<SavedCollection> {
+  const info: CollectionInfo = await api.collectionInfo(name);
+  const before = await firstReading(api, name, sampleSize, (ids) => ctx.heartbeat({ collection: name, step: 'sample', ids }));
+  const pointsBefore = before.count;
+  const snap = await whileServerWorks(api, () => ctx.heartbeat({ collection: name, step: 'snapshot' }),
+    () => api.call<SnapshotDescription>('POST', `/collections/${seg(name)}/snapshots?wait=true`));
   const snapshotPath = `/collections/${seg(name)}/snapshots/${seg(snap.name)}`;
   let download: Readable | undefined;
   try {
-    const pointsAfter = await api.exactCount(name);
+    const after = await secondReading(api, name, before);
+    const pointsAfter = after.count;
     ctx.heartbeat({ collection: name, step: 'download', snapshot: snap.name, bytes: snap.size });
-    const res = await api.send('GET', snapshotPath);
+    // fetch asks for gzip/br by default, and Qdrant then compresses the (already compact) snapshot on the fly:
+    // measured 7 s instead of 0.1 s for 27 MB on the local stack, all of it CPU on the Qdrant server.
+    const res = await api.send('GET', snapshotPath, { headers: { 'accept-encoding': 'identity' } });
     if (!res.body) throw new Error(`Qdrant sent no body for snapshot ${snap.name} of ${name}`);
-    download = Readable.fromWeb(res.body as NodeWebStream<Uint8Array>);
+    download = withProgress(Readable.fromWeb(res.body as NodeWebStream<Uint8Array>), (bytes) => ctx.heartbeat({ collection: name, step: 'download', bytes }));
     const meta: SnapshotMeta = {
       kind: KIND_SNAPSHOT, collection: name, snapshotName: snap.name, qdrantChecksum: snap.checksum ?? null,
       qdrantSize: snap.size, creationTime: snap.creation_time ?? null, pointsBefore, pointsAfter,
@@ -90,7 +100,9 @@ async function backupCollection(api: QdrantApi, name: string, ctx: BackupContext
       throw new Error(`snapshot ${snap.name} of ${name}: stored ${record.sizeBytes} bytes, Qdrant reported ${snap.size}; the download was cut short`);
     }
     ctx.log('qdrant collection backed up', { collection: name, snapshot: snap.name, bytes: record.sizeBytes, points: pointsAfter });
-    return { record, meta, params: info.config.params };
+    const proof = collectionProof(info, before, after);
+    if (!proof.exact) ctx.log('collection was written to during its backup; its proof says so', { collection: name, note: proof.note });
+    return { record, meta, params: info.config.params, proof };
   } finally {
     download?.destroy();
     await deleteSnapshot(api, name, snap.name, snapshotPath, ctx);

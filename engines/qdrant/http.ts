@@ -7,6 +7,15 @@ import type { QdrantTarget } from '../../config/types';
 import { PermanentError } from '../engine';
 import type { Alias } from './artifacts';
 
+export type PointId = number | string;
+export interface PointRecord { id: PointId; vector?: unknown; payload?: Record<string, unknown> | null }
+/** The parts of GET /collections/{c} Cairn reads. */
+export interface CollectionInfo {
+  status: string;
+  points_count?: number | null;
+  config: { params: { vectors?: unknown; sparse_vectors?: unknown; [k: string]: unknown } };
+}
+
 /**
  * fetch gives up after 300 s without response headers, but Qdrant answers a `wait=true` snapshot of a large
  * collection only when it is done. No client-side limit here: the activity's heartbeat timeout catches a hung call.
@@ -60,6 +69,34 @@ export class QdrantApi {
 
   async exactCount(collection: string): Promise<number> {
     return (await this.call<{ count: number }>('POST', `/collections/${seg(collection)}/points/count`, { exact: true })).count;
+  }
+
+  async collectionInfo(collection: string): Promise<CollectionInfo> {
+    return this.call<CollectionInfo>('GET', `/collections/${seg(collection)}`);
+  }
+
+  /** The points with these ids that exist, with every vector and the whole payload. */
+  async retrieve(collection: string, ids: PointId[]): Promise<PointRecord[]> {
+    return this.call<PointRecord[]>('POST', `/collections/${seg(collection)}/points`, { ids, with_payload: true, with_vector: true });
+  }
+
+  /** One page of point ids in Qdrant's order, without vectors or payloads. */
+  async scrollIds(collection: string, offset: PointId | null, limit: number): Promise<{ ids: PointId[]; next: PointId | null }> {
+    const page = await this.call<{ points: { id: PointId }[]; next_page_offset?: PointId | null }>(
+      'POST', `/collections/${seg(collection)}/points/scroll`, { offset, limit, with_payload: false, with_vector: false },
+    );
+    return { ids: page.points.map((p) => p.id), next: page.next_page_offset ?? null };
+  }
+
+  /** Whether the server answers GET / within 5 s (it needs no API key): alive, even when busy with a long call. */
+  async answers(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.base}/`, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
   }
 
   /** Sends a request; any answer but 200 becomes an error naming the call and Qdrant's message. */

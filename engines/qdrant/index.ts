@@ -1,9 +1,12 @@
-/** Cairn's Qdrant engine: collection snapshots streamed to storage, plus aliases and collection params. */
+/** Cairn's Qdrant engine: collection snapshots streamed to storage, plus aliases, collection params and a content proof. */
 import type { QdrantTarget } from '../../config/types';
-import { PermanentError, type Counts, type Engine } from '../engine';
+import type { Counts, Engine } from '../engine';
 import { backup, vanished } from './backup';
+import { destination } from './destination';
 import { doctor } from './doctor';
 import { QdrantApi } from './http';
+import { drop, inspect, query, smoke } from './lifecycle';
+import { prove } from './prove';
 import { restore } from './restore';
 import { validate } from './validate';
 
@@ -24,14 +27,14 @@ export const qdrantEngine: Engine<QdrantTarget> = {
   type: 'qdrant',
   backup,
   validate,
-  // Interim, until this engine's restore/proof work lands: restore keeps its old behaviour, the rest refuses clearly.
-  restore: async (dest, manifest, ctx) => { await restore(dest.target, manifest.artifacts, ctx); return { notes: [] }; },
-  destination: () => { throw new PermanentError('qdrant restore destinations are not implemented yet'); },
-  inspect: () => Promise.reject(new PermanentError('qdrant inspect is not implemented yet')),
-  prove: () => Promise.reject(new PermanentError('qdrant restore proof is not implemented yet')),
-  drop: () => Promise.reject(new PermanentError('qdrant drop is not implemented yet')),
-  smoke: () => Promise.reject(new PermanentError('qdrant smoke checks are not implemented yet')),
-  query: () => Promise.reject(new PermanentError('qdrant drill checks are not implemented yet')),
+  destination,
+  inspect,
+  restore,
+  // Qdrant's proof is all taken at backup; the restore outcome adds nothing to compare.
+  prove: (dest, manifest, _outcome, ctx) => prove(dest, manifest, ctx),
+  drop,
+  smoke,
+  query,
   count,
   doctor,
 };

@@ -5,6 +5,7 @@
  */
 import type { ArtifactRecord, Counts, ReadContext } from '../engine';
 import { classify, readJson, type AliasesDoc, type CollectionsDoc } from './artifacts';
+import { withProgress } from './liveness';
 import { inspectTar } from './tar-check';
 
 export async function validate(artifacts: ArtifactRecord[], counts: Counts, ctx: ReadContext): Promise<void> {
@@ -18,7 +19,7 @@ export async function validate(artifacts: ArtifactRecord[], counts: Counts, ctx:
     const where = `snapshot ${a.meta.snapshotName} of collection ${a.meta.collection} (${a.key})`;
     let summary;
     try {
-      summary = await inspectTar(await ctx.open(a));
+      summary = await inspectTar(withProgress(await ctx.open(a), (bytes) => ctx.heartbeat({ collection: a.meta.collection, step: 'validate', bytes })));
     } catch (err) {
       throw new Error(`${where} is not a whole tar archive: ${(err as Error).message}`);
     }

@@ -1,7 +1,7 @@
 /** Handlers for the service root, collections, aliases and points, keyed by the spec's operationId. */
 import type { Handler } from './call';
 import { unsupported } from './errors';
-import { compareIds, canonicalId, type AliasAction, type PointId, type StoredPoint, type Store, type VectorsConfig } from './store';
+import { compareIds, canonicalId, type AliasAction, type PointId, type StoredPoint, type SparseConfig, type Store, type VectorsConfig } from './store';
 
 export const STANDIN_TITLE = 'qdrant stand-in (cairn test double; not Qdrant)';
 export const STANDIN_VERSION = '1.19.0';
@@ -28,9 +28,8 @@ export function dataHandlers(store: Store): Record<string, Handler> {
     get_collection: async ({ params }) => ({ result: collectionInfo(store, name(params)) }),
 
     create_collection: async ({ params, body }) => {
-      const req = (body ?? {}) as { vectors?: VectorsConfig; sparse_vectors?: Record<string, unknown> | null };
-      if (req.sparse_vectors && Object.keys(req.sparse_vectors).length) throw unsupported('sparse vectors');
-      store.create(name(params), req.vectors);
+      const req = (body ?? {}) as { vectors?: VectorsConfig; sparse_vectors?: SparseConfig | null };
+      store.create(name(params), req.vectors, req.sparse_vectors ?? null);
       return { result: true };
     },
 
@@ -68,6 +67,22 @@ export function dataHandlers(store: Store): Record<string, Handler> {
     },
 
     scroll_points: async ({ params, body }) => ({ result: scroll(store, name(params), (body ?? {}) as ScrollRequest) }),
+
+    delete_points: async ({ params, body }) => {
+      const req = body as { points?: PointId[]; filter?: unknown; shard_key?: unknown };
+      if (!req.points || req.shard_key != null) throw unsupported('delete by filter or shard_key; send {"points": [ids]}');
+      const collection = store.get(name(params));
+      for (const id of req.points) collection.points.delete(`${typeof id}:${canonicalId(id)}`);
+      return { result: { operation_id: operationId++, status: params.wait === false ? 'acknowledged' : 'completed' } };
+    },
+
+    get_points: async ({ params, body }) => {
+      const req = body as { ids: PointId[]; with_payload?: unknown; with_vector?: unknown; shard_key?: unknown };
+      if (req.shard_key != null) throw unsupported('retrieve with shard_key');
+      const collection = store.get(name(params));
+      const found = req.ids.map((id) => collection.points.get(`${typeof id}:${canonicalId(id)}`)).filter((p) => p !== undefined);
+      return { result: found.map((p) => shapePoint(p, collection.named, req.with_payload ?? true, req.with_vector ?? false)) };
+    },
   };
 }
 
@@ -84,7 +99,10 @@ function collectionInfo(store: Store, name: string) {
     points_count: c.points.size,
     segments_count: 1,
     config: {
-      params: { vectors: c.vectors, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
+      params: {
+        vectors: c.vectors, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true,
+        ...(c.sparse ? { sparse_vectors: c.sparse } : {}),
+      },
       hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
       optimizer_config: {
         deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, max_segment_size: null,
@@ -105,13 +123,13 @@ function scroll(store: Store, name: string, req: ScrollRequest) {
   const all = collection.sorted().filter((p) => from === undefined || compareIds(p.id, from) >= 0);
   const page = all.slice(0, limit);
   return {
-    points: page.map((p) => ({
-      id: p.id,
-      payload: selectPayload(p.payload, req.with_payload ?? true),
-      vector: selectVectors(p, collection.named, req.with_vector ?? false),
-    })),
+    points: page.map((p) => shapePoint(p, collection.named, req.with_payload ?? true, req.with_vector ?? false)),
     next_page_offset: all[limit]?.id ?? null,
   };
+}
+
+function shapePoint(p: StoredPoint, named: boolean, withPayload: unknown, withVector: unknown) {
+  return { id: p.id, payload: selectPayload(p.payload, withPayload), vector: selectVectors(p, named, withVector) };
 }
 
 function selectPayload(payload: Record<string, unknown>, how: unknown): Record<string, unknown> | null {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { timeOrAccept, type Handler } from './call';
 import type { Contract } from './contract';
-import { badRequest, QdrantError } from './errors';
+import { badInput, badRequest, QdrantError } from './errors';
 import type { Journal } from './journal';
 import { spoolMultipartFile } from './multipart';
 import { readSnapshot, SnapshotFiles } from './snapshots';
@@ -32,13 +32,14 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
     if (priority === undefined) journal.pitfall(`snapshot recovery of ${collection} without an explicit priority (defaults differ between Qdrant versions)`);
     const incoming = await readSnapshot(file, collection);
     const existing = store.collections.get(collection);
-    if (existing && JSON.stringify(existing.vectors) !== JSON.stringify(incoming.vectors)) {
-      throw badRequest(`Snapshot is not compatible with existing collection \`${collection}\`: vectors config differs`);
+    if (existing && existing.shape !== incoming.shape) {
+      // Qdrant 1.19 answers this with 400 "Wrong input: Snapshot is not compatible with existing collection: ..."
+      throw badInput(`Snapshot is not compatible with existing collection: Collection vectors: ${existing.shape} Snapshot Vectors: ${incoming.shape}`);
     }
     if (priority === 'replica') {
       // The local state wins; a collection that did not exist is left empty (the trap the notes warn about).
       if (!existing) {
-        store.replace(new Collection(collection, incoming.vectors));
+        store.replace(new Collection(collection, incoming.vectors, incoming.sparse));
         journal.pitfall(`snapshot recovery of ${collection} with priority=replica left the new collection empty`);
       }
       return true;
@@ -90,6 +91,7 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
       await fs.mkdir(uploads, { recursive: true });
       const dest = path.join(uploads, `${randomUUID()}.upload`);
       let sha256: string;
+      let fileName: string | undefined;
       try {
         const { fields, file } = await spoolMultipartFile(req, 'snapshot', dest);
         // The form's fields against the spec's multipart schema (the file itself is binary).
@@ -97,6 +99,7 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
         if (!form.ok) throw badRequest(`multipart form: ${form.problem}`);
         if (!file) throw badRequest('multipart form has no "snapshot" file field');
         sha256 = file.sha256;
+        fileName = file.fileName;
       } catch (err) {
         await fs.rm(dest, { force: true });
         throw err;
@@ -105,6 +108,9 @@ export function snapshotHandlers(store: Store, files: SnapshotFiles, dataDir: st
         try {
           return await recover(name(params), dest, sha256, params.priority as Priority | undefined, params.checksum);
         } finally {
+          // As Qdrant does: the upload stays among the collection's snapshots, under the name it was sent with,
+          // whenever there is a collection to hold it (after a recovery, or one refused over an existing collection).
+          if (store.collections.has(name(params))) await files.keep(name(params), dest, fileName, sha256);
           await fs.rm(dest, { force: true });
         }
       };

@@ -26,6 +26,8 @@ export interface StandinOptions {
   specFile?: string;
   /** replaces handlers by operationId; the stand-in's own tests use it to make it misbehave on purpose */
   handlers?: Record<string, Handler>;
+  /** wraps handlers by operationId, e.g. to write to a collection while its snapshot is taken */
+  around?: Record<string, (original: Handler) => Handler>;
   log?: boolean;
 }
 
@@ -45,6 +47,7 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     ...snapshotHandlers(store, new SnapshotFiles(dataDir), dataDir, journal, contract),
     ...opts.handlers,
   };
+  for (const [operationId, wrap] of Object.entries(opts.around ?? {})) handlers[operationId] = wrap(handlers[operationId]);
 
   const server = http.createServer((req, res) => {
     serve(req, res).catch((err: Error) => {

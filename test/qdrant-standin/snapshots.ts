@@ -7,7 +7,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { badRequest, notFound } from './errors';
-import { checkCollectionName, Collection, type StoredPoint, type VectorsConfig } from './store';
+import { checkCollectionName, Collection, type SparseConfig, type StoredPoint, type VectorsConfig } from './store';
 import { readTar, writeTar } from './tar';
 
 export const SNAPSHOT_FORMAT = 'qdrant-standin-snapshot/1';
@@ -27,7 +27,7 @@ export class SnapshotFiles {
     const stamp = now.toISOString().slice(0, 19).replace(/[T:]/g, '-');
     // Qdrant puts the peer id here; a random one per snapshot keeps two snapshots in one second apart.
     const name = `${collection.name}-${randomInt(1e13, 1e14)}-${stamp}.snapshot`;
-    const config = { format: SNAPSHOT_FORMAT, collection: collection.name, vectors: collection.vectors };
+    const config = { format: SNAPSHOT_FORMAT, collection: collection.name, vectors: collection.vectors, sparse: collection.sparse };
     const points = collection.sorted().map((p) => JSON.stringify(p)).join('\n');
     const tar = writeTar([
       { name: 'STANDIN-SNAPSHOT.txt', data: Buffer.from('Written by the qdrant stand-in (a Cairn test double); real Qdrant cannot read it.\n') },
@@ -41,7 +41,17 @@ export class SnapshotFiles {
     return this.describe(collection.name, name);
   }
 
-  async list(collection: string): Promise<SnapshotDescription[]> {
+  /** Keeps an uploaded file among the collection's snapshots (with its checksum), as Qdrant does after recovery. */
+  async keep(collection: string, file: string, fileName: string | undefined, sha256: string): Promise<void> {
+    const name = path.basename(fileName || `${randomInt(1e13, 1e14)}.snapshot`);
+    if (name.startsWith('.')) return;
+    const dir = this.dir(collection);
+    await fs.mkdir(dir, { recursive: true });
+    await fs.copyFile(file, path.join(dir, name));
+    await fs.writeFile(path.join(dir, `${name}.checksum`), sha256);
+  }
+
+    async list(collection: string): Promise<SnapshotDescription[]> {
     const names = await fs.readdir(this.dir(collection)).catch(() => [] as string[]);
     return Promise.all(names.filter((n) => n.endsWith('.snapshot')).sort().map((n) => this.describe(collection, n)));
   }
@@ -80,9 +90,9 @@ export async function readSnapshot(file: string, as: string): Promise<Collection
   const config = entries.find((e) => e.name === 'config.json');
   const points = entries.find((e) => e.name === '0/points.jsonl');
   if (!config || !points) throw badRequest('Snapshot has no config.json or 0/points.jsonl: not a stand-in snapshot');
-  const parsed = JSON.parse(config.data.toString('utf8')) as { format: string; vectors: VectorsConfig };
+  const parsed = JSON.parse(config.data.toString('utf8')) as { format: string; vectors: VectorsConfig; sparse?: SparseConfig | null };
   if (parsed.format !== SNAPSHOT_FORMAT) throw badRequest(`Snapshot format ${parsed.format} is not ${SNAPSHOT_FORMAT}`);
-  const collection = new Collection(as, parsed.vectors);
+  const collection = new Collection(as, parsed.vectors, parsed.sparse ?? null);
   for (const line of points.data.toString('utf8').split('\n')) {
     if (!line) continue;
     collection.put(JSON.parse(line) as StoredPoint);

@@ -20,8 +20,13 @@ export function repoRoot(from = __dirname): string {
   return dir;
 }
 
+/** shared/ beside the repository, or $CAIRN_SHARED when the checkout lives elsewhere (a git worktree). */
+export function sharedDir(): string {
+  return process.env.CAIRN_SHARED || path.resolve(repoRoot(), '..', 'shared');
+}
+
 export function specPath(): string {
-  return process.env.QDRANT_OPENAPI_SPEC ?? path.resolve(repoRoot(), '..', 'shared', 'qdrant', 'openapi-v1.19.json');
+  return process.env.QDRANT_OPENAPI_SPEC ?? path.join(sharedDir(), 'qdrant', 'openapi-v1.19.json');
 }
 
 export function loadSpec(file = specPath()): OpenApiDocument {

@@ -5,7 +5,12 @@ export type PointId = number | string;
 export interface VectorParams { size: number; distance: 'Cosine' | 'Euclid' | 'Dot' | 'Manhattan'; [k: string]: unknown }
 /** As Qdrant reports it: one unnamed vector ({size, distance}) or named ones ({name: {size, distance}}). */
 export type VectorsConfig = VectorParams | Record<string, VectorParams>;
-export interface StoredPoint { id: PointId; vectors: Record<string, number[]>; payload: Record<string, unknown> }
+/** Sparse vector params by name ({} each when defaults are used). */
+export type SparseConfig = Record<string, Record<string, unknown>>;
+export interface SparseVector { indices: number[]; values: number[] }
+/** Dense, multi (one row per sub-vector) or sparse, as Qdrant returns them. */
+export type StoredVector = number[] | number[][] | SparseVector;
+export interface StoredPoint { id: PointId; vectors: Record<string, StoredVector>; payload: Record<string, unknown> }
 export interface AliasAction {
   create_alias?: { alias_name: string; collection_name: string };
   delete_alias?: { alias_name: string };
@@ -14,7 +19,12 @@ export interface AliasAction {
 
 export class Collection {
   readonly points = new Map<string, StoredPoint>();
-  constructor(readonly name: string, readonly vectors: VectorsConfig) {}
+  constructor(readonly name: string, readonly vectors: VectorsConfig, readonly sparse: SparseConfig | null = null) {}
+
+  /** What recovery compares: a snapshot fits an existing collection only with the same vectors. */
+  get shape(): string {
+    return JSON.stringify({ vectors: this.vectors, sparse: this.sparse ?? {} });
+  }
 
   get named(): boolean {
     return typeof this.vectors.size !== 'number';
@@ -29,13 +39,11 @@ export class Collection {
   prepare(point: { id: PointId; vector: unknown; payload?: Record<string, unknown> | null }): StoredPoint {
     const given: Record<string, unknown> = Array.isArray(point.vector) ? { '': point.vector } : (point.vector as Record<string, unknown>);
     const params = this.params();
-    const vectors: Record<string, number[]> = {};
+    const vectors: Record<string, StoredVector> = {};
     for (const [name, value] of Object.entries(given)) {
-      const p = params[name];
-      if (!p) throw badInput(`Not existing vector name error: ${name}`);
-      if (!Array.isArray(value) || value.some((x) => typeof x !== 'number')) throw unsupported('only dense vectors (arrays of numbers) are supported');
-      if (value.length !== p.size) throw badInput(`Vector dimension error: expected dim: ${p.size}, got ${value.length}`);
-      vectors[name] = stored(value as number[], p.distance);
+      if (this.sparse?.[name]) vectors[name] = sparseVector(name, value);
+      else if (params[name]) vectors[name] = denseVector(params[name], value);
+      else throw badInput(`Not existing vector name error: ${name}`);
     }
     return { id: canonicalId(point.id), vectors, payload: point.payload ?? {} };
   }
@@ -61,12 +69,13 @@ export class Store {
     return c;
   }
 
-  create(name: string, vectors: VectorsConfig | undefined): void {
+  create(name: string, vectors: VectorsConfig | undefined, sparse: SparseConfig | null = null): void {
     checkCollectionName(name);
     if (this.collections.has(name)) throw conflict(`Collection \`${name}\` already exists!`);
     if (this.aliases.has(name)) throw conflict(`Alias with the same name \`${name}\` already exists!`);
-    if (!vectors) throw unsupported('collections without dense vectors');
-    this.collections.set(name, new Collection(name, vectors));
+    const named = sparse && Object.keys(sparse).length ? sparse : null;
+    if (!vectors && !named) throw unsupported('collections without vectors');
+    this.collections.set(name, new Collection(name, vectors ?? {}, named));
   }
 
   /** Puts a recovered collection in place, as snapshot recovery does: the URL's name wins over the snapshot's. */
@@ -125,6 +134,30 @@ export function compareIds(a: PointId, b: PointId): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function denseVector(p: VectorParams, value: unknown): number[] | number[][] {
+  const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+  const fit = (v: number[]) => {
+    if (v.length !== p.size) throw badInput(`Vector dimension error: expected dim: ${p.size}, got ${v.length}`);
+    return stored(v, p.distance);
+  };
+  if (p.multivector_config) {
+    if (!Array.isArray(value) || value.length === 0 || !value.every(numbers)) throw badInput('a multi-vector is a non-empty list of vectors');
+    return value.map(fit);
+  }
+  if (!numbers(value)) throw badInput(`expected a dense vector (a list of numbers), got ${JSON.stringify(value).slice(0, 80)}`);
+  return fit(value);
+}
+
+/** Qdrant keeps sparse vectors sorted by index, values as float32, not normalised. */
+function sparseVector(name: string, value: unknown): SparseVector {
+  const v = value as Partial<SparseVector> | null;
+  if (!v || !Array.isArray(v.indices) || !Array.isArray(v.values)) throw badInput(`sparse vector ${name} needs indices and values`);
+  if (v.indices.length !== v.values.length) throw badInput(`Sparse vector ${name}: indices and values must be the same length`);
+  if (new Set(v.indices).size !== v.indices.length) throw badInput(`Sparse vector ${name}: indices must be unique`);
+  const pairs = v.indices.map((index, k) => [index, float32(v.values![k])] as const).sort((a, b) => a[0] - b[0]);
+  return { indices: pairs.map((p) => p[0]), values: pairs.map((p) => p[1]) };
+}
+
 /** Qdrant keeps float32 and stores Cosine vectors normalised. */
 function stored(vector: number[], distance: string): number[] {
   let v = vector;
@@ -132,5 +165,15 @@ function stored(vector: number[], distance: string): number[] {
     const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
     if (norm > 0) v = v.map((x) => x / norm);
   }
-  return v.map((x) => Math.fround(x));
+  return v.map(float32);
+}
+
+/** A float32 as Qdrant prints it: the shortest decimal that reads back as the same float32 (0.6, not 0.6000000238418579). */
+function float32(x: number): number {
+  const f = Math.fround(x);
+  for (let digits = 1; digits < 9; digits++) {
+    const shortest = Number(f.toPrecision(digits));
+    if (Math.fround(shortest) === f) return shortest;
+  }
+  return Number(f.toPrecision(9));
 }
