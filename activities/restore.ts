@@ -42,7 +42,7 @@ export function restoreActivities(deps: RestoreDeps) {
             const state = await engine.inspect(dest);
             if (!state.empty && !req.force) {
               throw new PermanentError(`refusing to restore ${item.backupId} into ${dest.label}: it is not empty (${state.detail}); `
-                + 'nothing was changed. Restore into a new destination (the default), or pass force: true (cairn restore --force) to replace it', 'DestinationNotEmpty');
+                + 'nothing was changed. Restore into the default destination (a new database or collection; for Neo4j the drill instance), or pass force: true (cairn restore --force) to replace it', 'DestinationNotEmpty');
             }
           }
           items.push(item);

@@ -100,18 +100,18 @@ test('a drill restores the latest complete set in isolation, proves and checks i
     await catalog.close();
     assert.equal(row.passed, true);
     assert.equal(Number(row.rto_ms), r.rto.totalMs);
-
-    // The same set, with a user check that does not hold: the drill fails, naming the check.
-    const failing = drillConfig('drill', [{ name: 'expects-too-many', target: pg.database, query: 'SELECT count(*) FROM documents', expect: '26' }], {}, config);
-    await withWorker(failing, async (c2) => {
-      const bad = await runDrill(c2, failing);
-      assert.equal(bad.failed, true);
-      assert.match(bad.error!, /check 'expects-too-many' failed: .*expected 26, got 25/);
-      assert.equal(bad.report!.passed, false);
-      assert.ok(bad.report!.teardown.every((t) => t.ok));
-    });
-    assert.deepEqual(await drillDatabases(), []);
   });
+
+  // The same set, on a worker whose only user check does not hold: the drill fails, naming the check.
+  const failing = drillConfig('drill', [{ name: 'expects-too-many', target: pg.database, query: 'SELECT count(*) FROM documents', expect: '26' }], {}, config);
+  await withWorker(failing, async (c2) => {
+    const bad = await runDrill(c2, failing);
+    assert.equal(bad.failed, true);
+    assert.match(bad.error!, /check 'expects-too-many' failed: .*expected 26, got 25/);
+    assert.equal(bad.report!.passed, false);
+    assert.ok(bad.report!.teardown.every((t) => t.ok));
+  });
+  assert.deepEqual(await drillDatabases(), []);
 });
 
 test('a drill whose destination is a production database is refused before anything is restored', { timeout: 300_000 }, async () => {
