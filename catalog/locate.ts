@@ -38,8 +38,11 @@ export class BackupLocator {
     const row = await this.fromCatalog(async () => (await this.catalog.pool.query<{ backup_id: string; manifest_key: string }>(
       `SELECT backup_id, manifest_key FROM backup_history WHERE backup_type = $1 AND target = $2 AND status = 'success'
          AND expired_at IS NULL AND manifest_key IS NOT NULL ORDER BY timestamp DESC, backup_id DESC LIMIT 1`, [type, target])).rows[0] ?? null);
-    if (row.value) return { manifest: await this.readManifest(row.value.manifest_key, row.value.backup_id), manifestKey: row.value.manifest_key, from: 'catalog' };
-    // Nothing in the catalog (unreachable, or rebuilt empty): the bucket's manifests are the truth.
+    // The catalog may also describe other buckets (one metadata database, several deployments): its answer
+    // counts only when the manifest is in this bucket; otherwise the bucket's own manifests decide.
+    const fromCatalog = row.value ? await this.readManifest(row.value.manifest_key, row.value.backup_id).catch(() => undefined) : undefined;
+    if (fromCatalog) return { manifest: fromCatalog, manifestKey: row.value!.manifest_key, from: 'catalog' };
+    // Nothing usable in the catalog (unreachable, rebuilt empty, or another bucket's): the bucket's manifests are the truth.
     const keys = (await this.store.list(`${type}/${target}/`)).map((o) => o.key).filter((k) => k.endsWith('.manifest.json'));
     const newest = keys.map((key) => ({ key, id: key.slice(key.lastIndexOf('/') + 1, -'.manifest.json'.length) }))
       .filter((k) => parseBackupId(k.id)?.target === target)
@@ -56,7 +59,8 @@ export class BackupLocator {
       return { set, setKey: key, from: 'bucket' };
     }
     const row = await this.fromCatalog(async () => (await listSets(this.catalog.pool, { completeOnly: true, limit: 1 }))[0] ?? null);
-    if (row.value) return { set: await this.readSet(row.value.set_key), setKey: row.value.set_key, from: 'catalog' };
+    const fromCatalog = row.value ? await this.readSet(row.value.set_key).catch(() => undefined) : undefined;
+    if (fromCatalog?.complete) return { set: fromCatalog, setKey: row.value!.set_key, from: 'catalog' };
     const keys = (await this.store.list(SETS_PREFIX)).map((o) => o.key).filter((k) => k.endsWith('.json')).sort().reverse();
     for (const key of keys) {
       const set = await this.readSet(key).catch(() => undefined);
