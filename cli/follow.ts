@@ -28,12 +28,18 @@ export async function runningActivities(client: Client, workflowId: string): Pro
   }
 }
 
+const STEP_NAMES: Record<string, string> = {
+  verifyBackup: 'verifying', restoreToDestination: 'restoring', proveRestore: 'proving the copy equal to the backup',
+  prepareDrillDestination: 'preparing the drill destination', smokeTest: 'smoke-testing', runDrillChecks: 'running checks',
+};
+
 /** "restoring 120.5 MiB of 400.0 MiB (35.2 MiB/s)", or the retry a step is waiting on. */
 export function describeActivity(a: ActivityProgress, rate?: number): string {
   const retry = a.attempt > 1 ? ` (attempt ${a.attempt}${a.lastFailure ? `, last error: ${a.lastFailure}` : ''})` : '';
-  if (a.bytesRead === undefined) return `${a.phase ?? a.activity}${retry}`;
+  const step = a.phase ?? STEP_NAMES[a.activity] ?? a.activity;
+  if (a.bytesRead === undefined || a.phase === 'proving') return `${step}${retry}`;
   const of = a.totalBytes ? ` of ${bytes(a.totalBytes)}` : '';
-  return `${a.phase ?? a.activity} ${bytes(a.bytesRead)}${of}${rate ? ` (${bytes(rate)}/s)` : ''}${retry}`;
+  return `${step} ${bytes(a.bytesRead)}${of}${rate ? ` (${bytes(rate)}/s)` : ''}${retry}`;
 }
 
 /** Tracks bytes per key between polls, for a rate. */
