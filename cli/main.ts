@@ -9,9 +9,11 @@ import { drillCommand, drillsCommand } from './drill';
 import { listCommand, listSetsCommand } from './list';
 import { restoreCommand } from './restore';
 import { scheduleCommand } from './schedule';
+import { statusCommand } from './status';
 
 const USAGE = `usage: cairn <command> [options]
   doctor [--json]                                   check Temporal, the bucket, the catalog and every target
+  status [--json]                                   every target against its objectives; exits 1 when one is out
   backup [--target NAME]... [--wait] [--json]       run a backup cycle (all targets unless --target)
   list [--type T] [--target N] [--status S] [--limit N] [--json]
                                                     backups recorded in backup_history
@@ -49,11 +51,12 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  if (!['doctor', 'status', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
   try {
     const config = loadConfig();
     switch (command) {
       case 'doctor': return await doctorCommand(config, { json: v.json! });
+      case 'status': return await statusCommand(config, { json: v.json! });
       case 'backup': return await backupCommand(config, { targets: v.target!, wait: v.wait!, json: v.json! });
       case 'restore':
         return await restoreCommand(config, {

@@ -10,6 +10,7 @@ import { ConfigError } from './errors';
 import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
 import { checkUniqueNames, targetFromEntry, targetsFromEnv } from './targets';
 import { drillConfig } from './drill';
+import { opsConfig } from './ops';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -103,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     },
     targets,
     drill: drillConfig(src, file, targets, cron),
+    ops: opsConfig(src, targets, cron),
     backup: {
       schedule: cron(src, 'BACKUP_SCHEDULE', '0 2 * * *'),
       scheduleId: str(src, 'BACKUP_SCHEDULE_ID', 'cairn-backup-cycle'),

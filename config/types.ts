@@ -86,6 +86,7 @@ export interface BackupPolicy {
 
 export interface CairnConfig {
   drill: import('./drill').DrillConfig;
+  ops: import('./ops').OpsConfig;
   temporal: TemporalConfig;
   storage: StorageConfig;
   metadata: MetadataConfig;
