@@ -1,5 +1,5 @@
 /** API keys: compared in constant time, as SHA-256 digests so keys of different lengths take the same path. */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type Access = 'none' | 'read' | 'write';
 
@@ -12,6 +12,21 @@ export class KeyRing {
   constructor(apiKeys: string[], statusKeys: string[]) {
     this.write = apiKeys.map(digest);
     this.read = statusKeys.map(digest);
+  }
+
+  /** Browser sessions for the status page (a browser cannot send X-API-Key): random tokens, kept in memory. */
+  private readonly sessions = new Map<string, { access: Access; expires: number }>();
+
+  startSession(access: Access, ttlMs = 12 * 3_600_000): string {
+    const token = randomBytes(32).toString('hex');
+    this.sessions.set(token, { access, expires: Date.now() + ttlMs });
+    return token;
+  }
+
+  sessionAccess(token: string | undefined): Access {
+    const s = token ? this.sessions.get(token) : undefined;
+    if (!s || s.expires < Date.now()) return 'none';
+    return s.access;
   }
 
   get configured(): boolean {

@@ -24,13 +24,6 @@ export interface Request {
   body(): Promise<unknown>;
 }
 
-export interface Reply {
-  status: number;
-  json?: unknown;
-  text?: string;
-  contentType?: string;
-}
-
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   /** OpenAPI path, e.g. /backup/{key} */
@@ -55,6 +48,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8').trim();
       if (!text) return resolve({});
+      if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return resolve(Object.fromEntries(new URLSearchParams(text)));
       try {
         resolve(JSON.parse(text));
       } catch {
@@ -66,8 +60,20 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 
 function send(res: ServerResponse, reply: Reply): void {
   const body = reply.text ?? JSON.stringify(reply.json ?? {}, null, 2);
-  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(reply.status, { ...reply.headers, 'content-type': reply.contentType ?? 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
+}
+
+const LOGIN_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cairn status: key needed</title></head>
+<body style="font:14px system-ui,sans-serif;margin:2em"><h1>Cairn status</h1><form method="post" action="/login">
+<label>API key or status key <input type="password" name="key" autocomplete="current-password" autofocus></label> <button>Open</button></form></body></html>`;
+
+export interface Reply {
+  status: number;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export const jsonError = (status: number, code: string, message: string): Reply => ({ status, json: { error: { code, message } } });
@@ -89,8 +95,10 @@ export function createHttpServer(routes: Route[], keys: KeyRing, log: (entry: Re
     }
     if (route.access !== 'none') {
       const presented = req.headers['x-api-key'];
-      const access = keys.accessOf(typeof presented === 'string' ? presented : undefined);
+      const session = /(?:^|;\s*)cairn_session=([0-9a-f]{64})/.exec(req.headers.cookie ?? '')?.[1];
+      const access = typeof presented === 'string' ? keys.accessOf(presented) : keys.sessionAccess(session);
       if (access === 'none') {
+        if (route.path === '/') return finish({ status: 401, contentType: 'text/html; charset=utf-8', text: LOGIN_PAGE });
         const why = keys.configured ? 'a valid X-API-Key header is required' : 'no API keys are configured (CAIRN_API_KEYS); the API is closed';
         return finish(jsonError(401, 'unauthorized', why));
       }

@@ -25,7 +25,12 @@ export function openApiDocument() {
       '/ready': { get: { summary: 'readiness: config valid, Temporal connected, a worker polling', responses: { 200: ok('ready'), 503: ok('not ready, with the failing checks') } } },
       '/metrics': { get: { summary: 'Prometheus text format: Cairn\'s series, then the Temporal SDK worker\'s', responses: { 200: ok('metrics', { type: 'string' }, 'text/plain') } } },
       '/openapi.json': { get: { summary: 'this document', responses: { 200: ok('OpenAPI 3') } } },
-      '/': { get: { summary: 'the read-only status page (HTML)', security: secured, responses: { 200: ok('status page', { type: 'string' }, 'text/html'), ...auth } } },
+      '/': { get: { summary: 'the read-only status page (HTML); without a key or session, a form asking for one (401)', security: secured, responses: { 200: ok('status page', { type: 'string' }, 'text/html'), 401: ok('the key form', { type: 'string' }, 'text/html') } } },
+      '/login': { post: {
+        summary: 'for browsers: exchanges a key (form field `key`) for a session cookie, then redirects to /',
+        requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['key'], properties: { key: { type: 'string' } } } } } },
+        responses: { 303: { description: 'valid key: session cookie set, redirect to /' }, 400: error, 401: error, 413: error },
+      } },
       '/backup/create': { post: {
         summary: 'start a backup cycle (the backupCycle workflow)', security: secured,
         requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { targets: { type: 'array', items: { type: 'string' } } } } } } },

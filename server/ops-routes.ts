@@ -1,6 +1,7 @@
 /** Probes for container orchestrators (no key), /metrics, the OpenAPI description and the status page. */
 import type { StatusReport } from '../status/evaluate';
-import type { Route } from './http';
+import type { KeyRing } from './auth';
+import { jsonError, type Route } from './http';
 import { renderMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { renderStatusPage } from './page';
@@ -26,7 +27,7 @@ async function sdkMetrics(port: number): Promise<string> {
   }
 }
 
-export function opsRoutes(d: ServerDeps & { status(): Promise<StatusReport> }): Route[] {
+export function opsRoutes(d: ServerDeps & { status(): Promise<StatusReport>; keys: KeyRing }): Route[] {
   const { config } = d;
   const ready = async () => {
     const checks: { check: string; ok: boolean; detail: string }[] = [{ check: 'config', ok: true, detail: `${config.targets.length} target(s) configured` }];
@@ -54,6 +55,13 @@ export function opsRoutes(d: ServerDeps & { status(): Promise<StatusReport> }): 
       return { status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', text: renderMetrics(report) + await sdkMetrics(config.ops.http.sdkMetricsPort) };
     } },
     { method: 'GET', path: '/openapi.json', pattern: /^\/openapi\.json$/, access: 'none', handle: async () => ({ status: 200, json: openApiDocument() }) },
+    { method: 'POST', path: '/login', pattern: /^\/login$/, access: 'none', async handle(req) {
+      const body = await req.body() as { key?: unknown };
+      const access = d.keys.accessOf(typeof body?.key === 'string' ? body.key : undefined);
+      if (access === 'none') return jsonError(401, 'unauthorized', 'that key is not valid');
+      // HttpOnly and SameSite=Strict: page scripts cannot read it and other sites cannot send it.
+      return { status: 303, headers: { location: '/', 'set-cookie': `cairn_session=${d.keys.startSession(access)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200` }, json: { ok: true } };
+    } },
     { method: 'GET', path: '/', pattern: /^\/$/, access: 'read', async handle() {
       return { status: 200, contentType: 'text/html; charset=utf-8', text: renderStatusPage(await d.status(), config) };
     } },

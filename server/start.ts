@@ -37,15 +37,18 @@ function cachedStatus(deps: ServerDeps): () => Promise<StatusReport> {
   };
 }
 
-export function serverRoutes(deps: ServerDeps): Route[] {
+export function serverRoutes(deps: ServerDeps, keys = keyRing(deps)): Route[] {
   const status = cachedStatus(deps);
-  return [...opsRoutes({ ...deps, status }), ...apiRoutes({ ...deps, status })];
+  return [...opsRoutes({ ...deps, status, keys }), ...apiRoutes({ ...deps, status })];
 }
+
+const keyRing = (deps: ServerDeps) => new KeyRing(deps.config.ops.apiKeys, deps.config.ops.statusKeys);
 
 export async function startServer(deps: ServerDeps): Promise<{ server: Server; url: string }> {
   const log = deps.log ?? ((e) => console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', ...e })));
   const { host, port } = deps.config.ops.http;
-  const server = createHttpServer(serverRoutes(deps), new KeyRing(deps.config.ops.apiKeys, deps.config.ops.statusKeys), log);
+  const keys = keyRing(deps);
+  const server = createHttpServer(serverRoutes(deps, keys), keys, log);
   const address = await listen(server, host, port);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log({ msg: `cairn http server listening on ${url}` });

@@ -8,18 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { METRICS } from '../server/metrics';
+import { metricNames } from './support/promql';
 
 const ROOT = join(__dirname, '..', '..');
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset']);
-
-/** Metric names in a PromQL expression: identifiers that are not functions, keywords, labels or durations. */
-export function metricNames(expr: string): string[] {
-  const bare = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\{[^}]*\}/g, '').replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '').replace(/\[[^\]]*\]/g, '');
-  return [...bare.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)]
-    .filter((m) => !/^\s*\(/.test(bare.slice(m.index! + m[0].length))) // a function call
-    .map((m) => m[0]).filter((t) => !KEYWORDS.has(t));
-}
-
 function checkNames(where: string, expr: string): string[] {
   const names = metricNames(expr);
   assert.ok(names.length, `${where}: '${expr}' names no metric`);
@@ -53,9 +44,3 @@ test('every dashboard panel queries exported series, and every Cairn series has 
   const unused = Object.keys(METRICS).filter((m) => !used.has(m) && !alerts.includes(m));
   assert.deepEqual(unused, [], 'series nobody looks at');
 });
-
-/** The Temporal SDK series the dashboard uses, for test/server.test.ts to find in a live scrape. */
-export function dashboardTemporalSeries(): string[] {
-  const dash = JSON.parse(readFileSync(join(ROOT, 'deploy', 'grafana', 'cairn-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
-  return [...new Set(dash.panels.flatMap((p) => p.targets.flatMap((t) => metricNames(t.expr).filter((n) => n.startsWith('temporal_')))))];
-}

@@ -14,6 +14,7 @@ import { startWorkerProcess, type WorkerProcess } from './support/worker-process
 import { createDatabase, dropDatabase, query } from './support/pg';
 import { freePort, request } from './support/http';
 import type { PostgresTarget } from '../config/types';
+import { dashboardTemporalSeries } from './support/promql';
 
 const KEY = `write-key-${randomUUID()}`;
 const READ_KEY = `read-key-${randomUUID()}`;
@@ -68,7 +69,7 @@ test('every API route refuses a missing or wrong key (401), and a read-only key 
     for (const key of [undefined, 'wrong-key-0123456789', KEY.slice(0, -1)]) {
       const res = await request(base, method, path, { ...(key ? { key } : {}), body: '{}' });
       assert.equal(res.status, 401, `${method} ${path} with key ${key}`);
-      assert.equal(res.json<{ error: { code: string } }>().error.code, 'unauthorized');
+      if (path !== '/') assert.equal(res.json<{ error: { code: string } }>().error.code, 'unauthorized');
     }
   }
   assert.equal((await request(base, 'GET', '/backup/list', { key: READ_KEY })).status, 200);
@@ -100,6 +101,7 @@ test('POST /backup/create starts a cycle seen in the Temporal UI; /metrics and /
   assert.match(metrics, new RegExp(`^cairn_objective_breach\\{target="${db.database}",type="postgres",objective="rpo"\\} 0$`, 'm'));
   assert.match(metrics, /^cairn_backup_last_duration_seconds\{.*\} \d/m);
   assert.match(metrics, /^temporal_\w+/m, 'the Temporal SDK worker metrics are appended');
+  for (const series of dashboardTemporalSeries()) assert.match(metrics, new RegExp(`^${series}[{ ]`, 'm'), `the dashboard's ${series} is exported`);
 
   const list = await request(base, 'GET', `/backup/list?target=${db.database}`, { key: KEY });
   assert.deepEqual(list.json<{ backups: { backupId: string; status: string }[] }>().backups.map((b) => [b.backupId, b.status]), [[backup!.backupId, 'success']]);

@@ -28,7 +28,7 @@ const created: PostgresTarget[] = [];
 const run = promisify(execFile);
 after(async () => { for (const db of created) await dropDatabase(db); });
 
-/** Browsers cannot send X-API-Key from the address bar: a local forwarder adds it, as a reverse proxy would. */
+/** Chromium on the command line cannot log in through the form: a local forwarder adds X-API-Key, as a reverse proxy would. */
 async function keyAddingProxy(target: string): Promise<{ url: string; close(): void }> {
   const t = new URL(target);
   const server = createServer((req, res) => {
@@ -57,8 +57,20 @@ test('the status page renders every target, its charts and workflow links in hea
   const temporal = await connectClient(config.temporal);
   const { server, url } = await startServer({ config, catalog, store, temporal, log: () => undefined });
   const proxy = await keyAddingProxy(url);
+  const loginWith = (key: string) => fetch(`${url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ key }).toString() })
+    .then((r) => ({ status: r.status, headers: { 'set-cookie': r.headers.get('set-cookie') } }));
   try {
-    assert.equal((await request(url, 'GET', '/')).status, 401, 'the page needs a key');
+    const form = await request(url, 'GET', '/');
+    assert.equal(form.status, 401, 'the page needs a key');
+    assert.match(form.text, /<form method="post" action="\/login">/, 'a browser is asked for one');
+    assert.equal((await loginWith('not-the-key-0123456789')).status, 401);
+    const login = await loginWith(KEY);
+    assert.equal(login.status, 303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    assert.match(String(login.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
+    const page = await fetch(url, { headers: { cookie } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), new RegExp(`data-target="${db.database}"`));
     const { stdout: dom } = await run(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', proxy.url], { encoding: 'utf8', timeout: 120_000 });
     for (const name of [db.database, never]) assert.match(dom, new RegExp(`data-target="${name}"`), `${name} is shown`);
     assert.match(dom, new RegExp(`<section class="target breach" data-target="${never}">`), 'the never-backed-up target is out of objective');
