@@ -11,18 +11,11 @@ import type { Breach } from '../status/evaluate';
 import { deliver } from '../notify/deliver';
 import type { NotificationEvent } from '../notify/event';
 import { webhookBody } from '../notify/message';
-import { redact, secretsOf } from '../notify/redact';
+import { redactDeep, secretsOf } from '../notify/redact';
 
 export const OBJECTIVE_STATE_KEY = '.cairn/objective-state.json';
 
 export interface OpsDeps { config: CairnConfig; store: ObjectStore; catalog: Catalog; temporal: Client }
-
-function scrub<T>(value: T, secrets: string[]): T {
-  if (typeof value === 'string') return redact(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => scrub(v, secrets)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, secrets)])) as T;
-  return value;
-}
 
 export function opsActivities({ config, store, catalog, temporal }: OpsDeps) {
   const secrets = secretsOf(config);
@@ -44,7 +37,7 @@ export function opsActivities({ config, store, catalog, temporal }: OpsDeps) {
     async sendNotification(input: { event: NotificationEvent; destination: number }): Promise<void> {
       const hook = config.ops.webhooks[input.destination];
       if (!hook) return; // the worker's config changed since the workflow planned: nothing to send to
-      const event = scrub(input.event, secrets);
+      const event = redactDeep(input.event, secrets);
       const body = webhookBody(hook.format, event, event.workflowId ? { workflow: workflowLink(config.temporal, event.workflowId) } : {});
       await deliver(hook, body);
       Context.current().log.info('notification delivered', { destination: hook.label, kind: event.kind, outcome: event.outcome });
@@ -54,7 +47,7 @@ export function opsActivities({ config, store, catalog, temporal }: OpsDeps) {
     async recordUndelivered(input: { event: NotificationEvent; destination: number; error: string }): Promise<string> {
       const label = config.ops.webhooks[input.destination]?.label ?? `webhook ${input.destination + 1}`;
       const key = `notifications/undelivered/${input.event.at.slice(0, 10).replace(/-/g, '/')}/${input.event.at.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}.json`;
-      const record = scrub({ destination: label, error: input.error, event: input.event }, secrets);
+      const record = redactDeep({ destination: label, error: input.error, event: input.event }, secrets);
       await store.ensureBucket();
       await store.putText(key, JSON.stringify(record, null, 2) + '\n', 'application/json');
       Context.current().log.warn('notification undelivered', { destination: label, error: record.error, key });

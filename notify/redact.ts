@@ -21,3 +21,13 @@ export function redact(text: string, secrets: string[]): string {
   for (const s of secrets) out = out.split(s).join('[redacted]');
   return out;
 }
+
+/** redact() over every string in a JSON-like value (dates and numbers pass through). */
+export function redactDeep<T>(value: T, secrets: string[]): T {
+  if (typeof value === 'string') return redact(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  }
+  return value;
+}

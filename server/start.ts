@@ -8,6 +8,7 @@ import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import type { ObjectStore } from '../storage/s3';
 import { collectStatus } from '../status/collect';
+import { redactDeep, secretsOf } from '../notify/redact';
 import type { StatusReport } from '../status/evaluate';
 import { apiRoutes } from './api';
 import { KeyRing } from './auth';
@@ -26,10 +27,12 @@ export interface ServerDeps {
 
 /** The status, read at most every few seconds however often Prometheus or the page asks. */
 function cachedStatus(deps: ServerDeps): () => Promise<StatusReport> {
+  const secrets = secretsOf(deps.config);
   let last: { at: number; report: Promise<StatusReport> } | undefined;
   return () => {
     if (!last || Date.now() - last.at > 5_000) {
-      const report = collectStatus(deps);
+      // Error messages in the status come from drivers; the last guard before they leave Cairn.
+      const report = collectStatus(deps).then((r) => redactDeep(r, secrets));
       last = { at: Date.now(), report };
       report.catch(() => { last = undefined; });
     }
