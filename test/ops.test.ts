@@ -98,6 +98,11 @@ test('a target that is down: one failure webhook per destination naming it and w
     if (!found.includes(workflowId)) await new Promise((r) => setTimeout(r, 500));
   }
   assert.deepEqual(found, [workflowId]);
+  // Worker logs are JSON lines; an activity's carry its workflow and activity ids.
+  const lines = workers[0]!.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const delivered = lines.filter((l) => l.msg === 'notification delivered' && l.workflowId === workflowId);
+  assert.equal(delivered.length, 2, 'one log line per destination');
+  assert.ok(delivered.every((l) => l.activityId && l.activityType === 'sendNotification' && l.level === 'info'));
   const described = await client.workflow.getHandle(workflowId).describe();
   assert.match(String(described.memo?.cairnSummary), /backup: failed/);
 });
