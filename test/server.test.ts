@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../config/load';
 import { connectClient } from '../client/connection';
@@ -147,4 +149,22 @@ test('POST /backup/force-sync triggers the backup schedule, or says there is non
   }
   assert.ok(workflowId, 'the schedule started a workflow');
   await waitFor(workflowId!);
+});
+
+test('cairn serve runs the same server without a worker, and its /ready counts the worker polling elsewhere', { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cairn.js'), 'serve'], { env: { ...process.env, ...env, CAIRN_HTTP_PORT: String(port), CAIRN_SDK_METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('listening on')) resolve(); });
+      child.on('exit', (code) => reject(new Error(`cairn serve exited ${code}: ${out}`)));
+    });
+    const ready = await request(`http://127.0.0.1:${port}`, 'GET', '/ready');
+    assert.equal(ready.status, 200, ready.text);
+    assert.match(ready.text, /1 worker\(s\) polling/);
+    assert.equal((await request(`http://127.0.0.1:${port}`, 'GET', '/backup/status', { key: READ_KEY })).status, 200);
+  } finally {
+    child.kill('SIGTERM');
+  }
 });
