@@ -7,6 +7,7 @@ import type { EngineRegistry } from '../engines/registry';
 import type { Catalog } from '../catalog/catalog';
 import type { ObjectStore } from '../storage/s3';
 import type { DoctorSection } from './types';
+import { ensureSearchAttributes } from '../client/search-attributes';
 
 export interface DoctorDeps {
   config: CairnConfig;
@@ -73,8 +74,11 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
       try {
         const ns = await temporal.workflowService.describeNamespace({ namespace });
         const days = Number(ns.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
+        const attributes = await ensureSearchAttributes(temporal, namespace).then(
+          (added): HealthCheck => ({ check: 'search attributes', ok: true, detail: added.length ? `registered ${added.join(', ')}` : 'Cairn\'s search attributes are registered' }),
+          (err): HealthCheck => failed('search attributes', err, 'register them with `temporal operator search-attribute create` (README, "Finding workflows")'));
         return { name: `${address}/${namespace}`, kind: 'temporal', checks: [
-          { check: 'namespace', ok: true, detail: `namespace '${namespace}' reachable (history kept ${days} day(s)); worker polling '${taskQueue}'` },
+          { check: 'namespace', ok: true, detail: `namespace '${namespace}' reachable (history kept ${days} day(s)); worker polling '${taskQueue}'` }, attributes,
         ] };
       } catch (err) {
         return { name: `${address}/${namespace}`, kind: 'temporal', checks: [failed('namespace', err, 'check TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE')] };

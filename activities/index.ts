@@ -4,11 +4,12 @@ import { doctorActivities, type DoctorDeps } from './doctor';
 import { drillActivities } from './drill';
 import { restoreActivities } from './restore';
 import { setActivities } from './sets';
+import { opsActivities } from './ops';
 
 export type ActivityDeps = BackupDeps & DoctorDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps) };
+  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps), ...opsActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -10,9 +10,12 @@ import { drillCommand, drillsCommand } from './drill';
 import { listCommand, listSetsCommand } from './list';
 import { restoreCommand } from './restore';
 import { scheduleCommand } from './schedule';
+import { statusCommand } from './status';
+import { serveCommand } from './serve';
 
 const USAGE = `usage: cairn <command> [options]
   doctor [--json]                                   check Temporal, the bucket, the catalog and every target
+  status [--json]                                   every target against its objectives; exits 1 when one is out
   backup [--target NAME]... [--wait] [--json]       run a backup cycle (all targets unless --target)
   list [--type T] [--target N] [--status S] [--limit N] [--json]
                                                     backups recorded in backup_history
@@ -26,7 +29,8 @@ const USAGE = `usage: cairn <command> [options]
                                                     the daily backup schedule in Temporal
   catalog rebuild [--json]                          rebuild backup_history from the manifests in the bucket
   config show [--json]                              the effective configuration (secrets masked) and where each setting came from
-  worker                                            run a worker (activities and workflows)
+  worker                                            run a worker (activities and workflows); with CAIRN_HTTP_PORT, also the HTTP server
+  serve                                             the HTTP server alone: /health /ready /live /metrics, the API, the status page
 Configuration comes from environment variables and CAIRN_CONFIG (see README).`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -51,13 +55,14 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'
-${USAGE}`); return 2; }
+  if (!['doctor', 'status', 'serve', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
   try {
     if (command === 'config') return configCommand(positionals[0], { json: v.json! });
     const config = loadConfig();
     switch (command) {
       case 'doctor': return await doctorCommand(config, { json: v.json! });
+      case 'status': return await statusCommand(config, { json: v.json! });
+      case 'serve': return await serveCommand(config);
       case 'backup': return await backupCommand(config, { targets: v.target!, wait: v.wait!, json: v.json! });
       case 'restore':
         return await restoreCommand(config, {

@@ -38,6 +38,10 @@ export const KNOWN_ENV_KEYS = [
   ...VOCABULARY_KEYS,
   // Retrying through outages (DB_RETRY_* as the Clara backup service named them)
   'CAIRN_RETRY_WINDOW_MINUTES', 'DB_RETRY_ATTEMPTS', 'DB_RETRY_DELAY',
+  // Operations (config/ops.ts): objectives, the HTTP server and its keys, webhooks
+  'OBJECTIVE_RPO_HOURS', 'OBJECTIVE_RPO_HOURS_BY_TARGET', 'OBJECTIVE_SIZE_CHANGE_PERCENT', 'OBJECTIVE_CHECK_SCHEDULE', 'OBJECTIVE_CHECK_SCHEDULE_ID',
+  'CAIRN_HTTP_HOST', 'CAIRN_HTTP_PORT', 'CAIRN_SDK_METRICS_PORT', 'CAIRN_API_KEYS', 'CAIRN_API_KEYS_FILE', 'CAIRN_STATUS_KEYS', 'CAIRN_STATUS_KEYS_FILE',
+  'CAIRN_WEBHOOKS', 'CAIRN_WEBHOOKS_FILE', 'CAIRN_NOTIFY_ON_SUCCESS',
 ] as const;
 
 export type KnownEnvKey = (typeof KNOWN_ENV_KEYS)[number];

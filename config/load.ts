@@ -16,6 +16,7 @@ import { storageConfig } from './storage';
 import { applyVocabularies } from './vocabulary';
 import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
+import { opsConfig } from './ops';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -129,6 +130,7 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
     },
     targets,
     drill: drillConfig(src, file, targets, cron),
+    ops: opsConfig(src, targets, cron),
     backup: {
       schedule: cron(src, 'BACKUP_SCHEDULE', '0 2 * * *'),
       scheduleId: str(src, 'BACKUP_SCHEDULE_ID', 'cairn-backup-cycle'),

@@ -102,6 +102,7 @@ export interface BackupPolicy {
 
 export interface CairnConfig {
   drill: import('./drill').DrillConfig;
+  ops: import('./ops').OpsConfig;
   temporal: TemporalConfig;
   storage: StorageConfig;
   metadata: MetadataConfig;

@@ -7,26 +7,53 @@ import { createWorker } from './create';
 import { applySchedules } from '../client/schedules';
 import { connectClient } from '../client/connection';
 import { runStartupBackup } from './startup-backup';
+import { Catalog } from '../catalog/catalog';
+import { ObjectStore } from '../storage/s3';
+import { startServer } from '../server/start';
+import { installObservability, logInfo } from './observability';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  installObservability(config);
   if (config.backup.applyScheduleOnStart) {
     const client = await connectClient(config.temporal);
-    for (const { spec, outcome } of await applySchedules(client, config)) console.log(`schedule ${spec.scheduleId}: ${outcome}`);
+    for (const { spec, outcome } of await applySchedules(client, config)) logInfo(`schedule ${spec.scheduleId}: ${outcome}`);
     await client.connection.close();
   }
   const { worker, close } = await createWorker(config);
+  // The HTTP server (health, metrics, API, status page) runs in the worker when CAIRN_HTTP_PORT is set.
+  const http = config.ops.http.port ? await httpServer(config, () => worker.getState() === 'RUNNING') : undefined;
   if (config.backup.runOnStart) {
     const client = await connectClient(config.temporal);
     try {
-      await runStartupBackup(config, client, (line) => console.log(line));
+      await runStartupBackup(config, client, (line) => logInfo(line));
     } finally {
       await client.connection.close();
     }
   }
-  console.log(`cairn worker polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace}); ${config.targets.length} target(s): ${config.targets.map((t) => `${t.type}/${t.name}`).join(', ')}`);
-  await worker.run();
-  await close();
+  logInfo(`cairn worker polling task queue '${config.temporal.taskQueue}' on ${config.temporal.address} (namespace ${config.temporal.namespace}); ${config.targets.length} target(s): ${config.targets.map((t) => `${t.type}/${t.name}`).join(', ')}`);
+  try {
+    await worker.run();
+  } finally {
+    await http?.close();
+    await close();
+  }
+}
+
+async function httpServer(config: ReturnType<typeof loadConfig>, workerRunning: () => boolean) {
+  const catalog = new Catalog(config.metadata);
+  const store = new ObjectStore(config.storage);
+  const temporal = await connectClient(config.temporal);
+  const { server } = await startServer({ config, catalog, store, temporal, workerRunning });
+  return {
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await temporal.connection.close();
+      store.destroy();
+      await catalog.close();
+    },
+  };
 }
 
 if (require.main === module) {

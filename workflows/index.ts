@@ -1,6 +1,9 @@
 /** Every workflow the worker serves, by the type name users start them with. */
-export { backupCycle, progressQuery } from './backup-cycle';
+export { progressQuery } from './backup-cycle';
+// backupCycle, restoreBackup and drDrill as registered: labelled and notifying around their process
+export { backupCycle, restoreBackup, drDrill } from './observed';
+export { objectiveCheck } from './objective-check';
 export { doctor } from './doctor';
-export { restoreBackup, restoreProgressQuery } from './restore-backup';
+export { restoreProgressQuery } from './restore-backup';
 export { restoreTarget, restorePhaseQuery } from './restore-target';
-export { drDrill, drillProgressQuery } from './dr-drill';
+export { drillProgressQuery } from './dr-drill';
