@@ -9,6 +9,7 @@ import type { ObjectStore } from '../storage/s3';
 import { measureStored, readArtifact, writeArtifact } from '../storage/artifacts';
 import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
+import { triggerOf } from '../retention/trigger';
 import { activityTools } from './context';
 import { withFailureMapping } from './failures';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
@@ -42,7 +43,8 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
 
     async beginBackup(input: { target: string; workflowId: string; runId: string; startedAt: string }): Promise<string> {
       const t = target(input.target);
-      return catalog.begin(t.type, t.name, { workflowId: input.workflowId, runId: input.runId }, new Date(input.startedAt));
+      const trigger = triggerOf(input.workflowId, config.backup.scheduleId);
+      return catalog.begin(t.type, t.name, { workflowId: input.workflowId, runId: input.runId, trigger }, new Date(input.startedAt));
     },
 
     /** Dump -> (gzip) -> SHA-256 -> upload, in one streaming pass per artifact. */
@@ -122,26 +124,6 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         durationMs: manifest.durations.totalMs, counts: dump.counts,
       });
       return { target: t.name, type: t.type, backupId: input.backupId, status: 'success', sizeBytes: totalSizeBytes, checksum: manifest.checksum, manifestKey: key };
-    },
-
-    /**
-     * Deletes backups past BACKUP_RETENTION_DAYS (never a target's newest good one). The manifest goes first,
-     * so an interrupted prune never leaves something that looks like a complete backup; a retry finishes it.
-     */
-    async pruneExpired(input: { targets: string[] }): Promise<string[]> {
-      const tools = activityTools();
-      const pruned: string[] = [];
-      for (const name of input.targets) {
-        for (const backupId of await catalog.expired(name, config.backup.retentionDays)) {
-          const objects = (await store.list(backupPrefix(backupId))).map((o) => o.key);
-          const manifest = manifestKey(backupId);
-          await store.deleteAll([...objects.filter((k) => k === manifest), ...objects.filter((k) => k !== manifest)]);
-          await catalog.markExpired(backupId);
-          pruned.push(backupId);
-          tools.heartbeat({ pruned: pruned.length });
-        }
-      }
-      return pruned;
     },
 
     /** A failed backup leaves nothing behind that could be mistaken for a backup, and a row saying why. */

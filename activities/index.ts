@@ -2,13 +2,14 @@
 import { backupActivities, type BackupDeps } from './backup';
 import { doctorActivities, type DoctorDeps } from './doctor';
 import { drillActivities } from './drill';
+import { pruneActivities } from './prune';
 import { restoreActivities } from './restore';
 import { setActivities } from './sets';
 
 export type ActivityDeps = BackupDeps & DoctorDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps) };
+  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps), ...pruneActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

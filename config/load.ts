@@ -10,6 +10,7 @@ import { ConfigError } from './errors';
 import { bool, int, port, secret, stackAddress, str, url, type Source } from './read';
 import { checkUniqueNames, targetFromEntry, targetsFromEnv } from './targets';
 import { drillConfig } from './drill';
+import { retentionFromEntry, retentionFromEnv, type RetentionPolicy } from './retention';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -66,6 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new ConfigError('TEMPORAL_TLS_CERT_FILE', 'and TEMPORAL_TLS_KEY_FILE must be set together (mTLS needs both)');
   }
+  const retentionDays = int(src, 'BACKUP_RETENTION_DAYS', 30, 1, 36500);
+  const retention = { ...retentionFromEnv(src, retentionDays, cron), byTarget: {} as Record<string, RetentionPolicy> };
+  (Array.isArray(file.targets) ? file.targets as Source[] : []).forEach((entry, i) => {
+    if (entry.retention !== undefined) retention.byTarget[targets[i]!.name] = retentionFromEntry(entry.retention, `targets[${i}].retention`, retention.defaults);
+  });
+
   const tlsOn = bool(src, 'TEMPORAL_TLS', Boolean(tlsCert) || Boolean(str(src, 'TEMPORAL_TLS_CA_FILE', '')));
 
   return {
@@ -103,10 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     },
     targets,
     drill: drillConfig(src, file, targets, cron),
+    retention,
     backup: {
       schedule: cron(src, 'BACKUP_SCHEDULE', '0 2 * * *'),
       scheduleId: str(src, 'BACKUP_SCHEDULE_ID', 'cairn-backup-cycle'),
-      retentionDays: int(src, 'BACKUP_RETENTION_DAYS', 30, 1, 36500),
+      retentionDays,
       concurrency: int(src, 'BACKUP_CONCURRENCY', 2, 1, 64),
       applyScheduleOnStart: bool(src, 'CAIRN_APPLY_SCHEDULE_ON_START', false),
     },

@@ -86,6 +86,7 @@ export interface BackupPolicy {
 
 export interface CairnConfig {
   drill: import('./drill').DrillConfig;
+  retention: import('./retention').RetentionConfig;
   temporal: TemporalConfig;
   storage: StorageConfig;
   metadata: MetadataConfig;

@@ -4,3 +4,4 @@ export { doctor } from './doctor';
 export { restoreBackup, restoreProgressQuery } from './restore-backup';
 export { restoreTarget, restorePhaseQuery } from './restore-target';
 export { drDrill, drillProgressQuery } from './dr-drill';
+export { pruneBackups } from './prune-backups';
