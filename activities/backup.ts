@@ -10,6 +10,8 @@ import { measureStored, readArtifact, writeArtifact } from '../storage/artifacts
 import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
 import { triggerOf } from '../retention/trigger';
+import { protectionFor, writeProtection } from '../retention/protection';
+import { recordProtection } from '../catalog/retention';
 import { activityTools } from './context';
 import { withFailureMapping } from './failures';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
@@ -103,7 +105,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
     },
 
     /** Writes the manifest (the backup's proof of completeness) and only then records success. */
-    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number; setId?: string }): Promise<TargetBackupResult> {
+    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number; setId?: string; protect?: boolean }): Promise<TargetBackupResult> {
       const t = target(input.target);
       const { dump } = input;
       const totalSizeBytes = dump.artifacts.reduce((n, a) => n + a.sizeBytes, 0);
@@ -118,11 +120,15 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         validation: { checkedAt: new Date().toISOString(), checks: input.checks },
       };
       const key = manifestKey(input.backupId);
+      // The marker before the manifest: a protected backup is never, even for a moment, complete and unprotected.
+      const marker = input.protect ? protectionFor(input.backupId, `taken with cairn backup --protect by ${input.workflowId}`) : undefined;
+      if (marker) await writeProtection(store, marker);
       await store.putText(key, JSON.stringify(manifest, null, 2) + '\n', 'application/json');
       await catalog.succeed(input.backupId, {
         sizeBytes: totalSizeBytes, checksum: manifest.checksum, objectKey: catalogObjectKey(dump.artifacts, key), manifestKey: key,
         durationMs: manifest.durations.totalMs, counts: dump.counts,
       });
+      if (marker) await recordProtection(catalog.pool, input.backupId, marker);
       return { target: t.name, type: t.type, backupId: input.backupId, status: 'success', sizeBytes: totalSizeBytes, checksum: manifest.checksum, manifestKey: key };
     },
 

@@ -29,7 +29,10 @@ export interface RetentionConfig {
   scheduleId: string;
   /** run the policy at the end of every backup cycle too */
   afterBackup: boolean;
-  /** objects without a manifest (and unfinished uploads) younger than this are left alone: a backup may be writing them */
+  /**
+   * objects without a manifest (and unfinished uploads) younger than this are left alone: a backup may be writing
+   * them. Objects of a backup whose row says running are left alone whatever their age.
+   */
   orphanGraceHours: number;
 }
 
@@ -52,7 +55,7 @@ export function retentionFromEnv(src: Source, retentionDays: number, cron: (src:
     schedule: cron(src, 'PRUNE_SCHEDULE', '0 6 * * *'),
     scheduleId: str(src, 'PRUNE_SCHEDULE_ID', 'cairn-prune'),
     afterBackup: bool(src, 'PRUNE_AFTER_BACKUP', true),
-    orphanGraceHours: int(src, 'PRUNE_ORPHAN_GRACE_HOURS', 24, 1, 24 * 365),
+    orphanGraceHours: int(src, 'PRUNE_ORPHAN_GRACE_HOURS', 24, 0, 24 * 365),
   };
 }
 

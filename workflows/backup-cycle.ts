@@ -25,7 +25,7 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
   const mark = (target: string, phase: TargetPhase, extra: { backupId?: string; error?: string } = {}) =>
     Object.assign(progress.targets.find((p) => p.target === target)!, { phase, ...extra });
 
-  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark, setId));
+  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, mark, setId, input.protect === true));
   const outcome: BackupCycleResult = { version: 1, results, pruned: [] };
   if (setId) {
     try {
@@ -53,7 +53,7 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
 }
 
 /** One target, start to end. Never throws: its outcome is a result, so other targets carry on. */
-async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string): Promise<TargetBackupResult> {
+async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string, protect = false): Promise<TargetBackupResult> {
   const { workflowId, runId, startTime } = workflowInfo();
   const began = Date.now();
   let backupId: string | undefined;
@@ -66,7 +66,7 @@ async function backupTarget(t: TargetRef, mark: (target: string, phase: TargetPh
     const validateStart = Date.now();
     const checks = await validateBackup({ target: t.name, artifacts: dump.artifacts, counts: dump.counts });
     mark(t.name, 'committing');
-    const result = await steps.commitBackup({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}) });
+    const result = await steps.commitBackup({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}), ...(protect ? { protect } : {}) });
     mark(t.name, 'success');
     return result;
   } catch (err) {
