@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { Catalog } from '../catalog/catalog';
+import type { KeepRules } from '../config/retention';
+import { decide, type Candidate } from '../retention/policy';
 import { ObjectStore } from '../storage/s3';
 import { backupIdFor, backupPrefix } from '../storage/layout';
 import { forgetBackup, protectBackup } from '../retention/protection';
@@ -101,4 +104,58 @@ test('GFS keeps exactly the expected backups; dry run lists the same set and del
   assert.deepEqual(rows.filter((r) => r.expired_at).map((r) => r.backup_id).sort(), expectedDeleted, 'rows are kept, marked expired');
   assert.ok(rows.every((r) => r.status === 'success'), 'history keeps how each backup ended');
   assert.deepEqual(rows.filter((r) => r.deleted_at).map((r) => r.backup_id), [id('2025-01-10T02:00:00')], 'the forgotten one is marked deleted');
+});
+
+test('protected backups, the newest successful backup and the newest complete set survive every policy', () => {
+  const day = (n: number) => new Date(Date.UTC(2025, 0, 1, 2) + n * 86_400_000);
+  const candidates: Candidate[] = Array.from({ length: 400 }, (_, n) => ({
+    backupId: `b${n}`, at: day(n), trigger: n % 10 === 0 ? 'manual' as const : 'scheduled' as const, protected: n === 3,
+  }));
+  const guards = { newestGood: 'b399', newestSetMembers: new Set(['b120', 'b121']) };
+  const none: KeepRules = { withinDays: 0, last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 };
+  for (const field of Object.keys(none) as (keyof KeepRules)[]) {
+    const rules = { ...none, [field]: 1 };
+    const decisions = decide(candidates, { scheduled: rules, manual: rules }, guards);
+    const kept = new Set(decisions.filter((d) => d.keep).map((d) => d.backupId));
+    for (const must of ['b3', 'b399', 'b120', 'b121']) assert.ok(kept.has(must), `${must} survives keep ${field} 1`);
+    assert.ok(kept.size < 20, `keep ${field} 1 does delete most backups (kept ${kept.size})`);
+  }
+});
+
+test('orphans and unfinished uploads older than the grace period are removed; a running backup\'s are not', { timeout: 120_000 }, async () => {
+  const name = `orph-${randomUUID().slice(0, 8)}`;
+  const oid = (iso: string) => backupIdFor('postgres', name, at(iso));
+  const { config } = retentionConfig('orphans', [{ name }]);
+  assert.equal(config.retention.orphanGraceHours, 24, 'the default grace period');
+  const noGrace = { ...config, retention: { ...config.retention, orphanGraceHours: 0 } };
+  const store = new ObjectStore(config.storage);
+  const catalog = new Catalog(config.metadata);
+  cleanup.push(async () => { await catalog.pool.query('DELETE FROM backup_history WHERE target = $1', [name]); await catalog.close(); store.destroy(); });
+  await store.ensureBucket();
+  await catalog.migrate();
+
+  const whole = await syntheticBackup(store, catalog, name, at('2025-06-01T02:00:00'), 'cairn-backup-cycle-x');
+  const orphan = oid('2025-06-02T02:00:00');
+  await store.putText(`${backupPrefix(orphan)}.dump`, 'left by a crashed prune', 'application/octet-stream');
+  await store.putText(`${backupPrefix(orphan)}.dump.sha256`, 'x', 'text/plain');
+  const running = oid('2025-06-03T02:00:00');
+  await catalog.pool.query(`INSERT INTO backup_history (backup_id, backup_type, target, timestamp, status) VALUES ($1, 'postgres', $2, now(), 'running')`, [running, name]);
+  await store.putText(`${backupPrefix(running)}.aliases.json`, 'being written', 'application/json');
+  const stale = await store.client.send(new CreateMultipartUploadCommand({ Bucket: store.bucket, Key: `${backupPrefix(oid('2025-06-04T02:00:00'))}.dump` }));
+  await store.client.send(new UploadPartCommand({ Bucket: store.bucket, Key: `${backupPrefix(oid('2025-06-04T02:00:00'))}.dump`, UploadId: stale.UploadId, PartNumber: 1, Body: 'part' }));
+  await store.client.send(new CreateMultipartUploadCommand({ Bucket: store.bucket, Key: `${backupPrefix(running)}.dump` }));
+
+  const prune = (c: typeof config) => withWorker(c, (client) => client.workflow.execute('pruneBackups', {
+    taskQueue: c.temporal.taskQueue, workflowId: `test-prune-${randomUUID()}`, args: [{}],
+  })) as Promise<PruneBackupsResult>;
+  const young = await prune(config);
+  assert.deepEqual([young.orphans, young.uploads], [[], []], 'within the grace period nothing is touched');
+
+  const swept = await prune(noGrace);
+  assert.deepEqual(swept.orphans, [`${backupPrefix(orphan)}.dump`, `${backupPrefix(orphan)}.dump.sha256`]);
+  assert.deepEqual(swept.uploads, [`${backupPrefix(oid('2025-06-04T02:00:00'))}.dump`]);
+  assert.deepEqual(swept.deleted, [], 'the one whole backup is the newest: it stays');
+  const left = (await store.list(`postgres/${name}/`)).map((o) => o.key).sort();
+  assert.deepEqual(left, [`${backupPrefix(whole)}.dump`, `${backupPrefix(whole)}.dump.sha256`, `${backupPrefix(whole)}.manifest.json`, `${backupPrefix(running)}.aliases.json`]);
+  assert.deepEqual((await store.pendingUploads('')).map((u) => u.key), [`${backupPrefix(running)}.dump`], 'the running backup\'s upload stays');
 });
