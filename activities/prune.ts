@@ -36,7 +36,8 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
 
     /** Objects without a manifest and unfinished uploads, older than PRUNE_ORPHAN_GRACE_HOURS; removed unless dryRun. */
     async cleanLeftovers(input: { dryRun: boolean }): Promise<{ orphans: string[]; uploads: string[] }> {
-      const found: Leftovers = await findLeftovers(store, await runningBackupIds(catalog.pool), config.retention.orphanGraceHours);
+      const running = await runningBackupIds(catalog.pool);
+      const found: Leftovers = await withFailureMapping(() => findLeftovers(store, running, config.retention.orphanGraceHours));
       if (!input.dryRun) {
         const tools = activityTools();
         for (const key of found.orphans) { await store.deleteAll([key]); tools.heartbeat({ orphan: key }); }
@@ -51,7 +52,7 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
      */
     async pruneExpired(input: { targets: string[] }): Promise<string[]> {
       if (!config.retention.afterBackup) return [];
-      const ids = doomed(await planPrune(config, store, catalog, input.targets));
+      const ids = doomed(await withFailureMapping(() => planPrune(config, store, catalog, input.targets)));
       for (const backupId of ids) await deleteOne(backupId, 'expired');
       return ids;
     },
