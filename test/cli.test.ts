@@ -100,9 +100,10 @@ test('bad command-line input is refused with a clear message and changes nothing
 
 test('cairn schedule apply is idempotent from the command line, and describe/pause/delete act on it', () => {
   const id = `test-cli-schedule-${randomUUID().slice(0, 8)}`;
-  const scheduleEnv = { BACKUP_SCHEDULE_ID: id, BACKUP_SCHEDULE: '15 4 * * *' };
+  // Every schedule apply creates gets a test id, so none is left behind in the shared namespace.
+  const scheduleEnv = { BACKUP_SCHEDULE_ID: id, BACKUP_SCHEDULE: '15 4 * * *', DRILL_SCHEDULE_ID: `${id}-drill`, PRUNE_SCHEDULE_ID: `${id}-prune` };
   try {
-    assert.match(cairn(['schedule', 'apply'], scheduleEnv).out, new RegExp(`schedule ${id}: created \\(15 4 \\* \\* \\* UTC, overlap SKIP\\)`));
+    assert.match(cairn(['schedule', 'apply'], scheduleEnv).out, new RegExp(`schedule ${id}: created \\(backupCycle, 15 4 \\* \\* \\* UTC, overlap SKIP\\)`));
     assert.match(cairn(['schedule', 'apply'], scheduleEnv).out, /: unchanged/);
     assert.equal(cairn(['schedule', 'pause'], scheduleEnv).code, 0);
     const described = JSON.parse(cairn(['schedule', 'describe'], scheduleEnv).out);
@@ -112,6 +113,7 @@ test('cairn schedule apply is idempotent from the command line, and describe/pau
     assert.match(cairn(['schedule', 'list'], scheduleEnv).out, new RegExp(`${id}\\s+paused`));
   } finally {
     assert.match(cairn(['schedule', 'delete'], scheduleEnv).out, /deleted/);
+    for (const other of [`${id}-drill`, `${id}-prune`]) cairn(['schedule', 'delete', '--id', other], scheduleEnv);
   }
   const gone = cairn(['schedule', 'describe'], scheduleEnv);
   assert.equal(gone.code, 1);
