@@ -4,7 +4,7 @@ import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import { markGone, runningBackupIds } from '../catalog/retention';
 import type { ObjectStore } from '../storage/s3';
-import { deleteBackupObjects, findLeftovers, type Leftovers } from '../retention/bucket';
+import { deleteBackupObjects, findLeftovers, leftoverPrefix, type Leftovers } from '../retention/bucket';
 import { doomed, planPrune, type TargetPlan } from '../retention/plan';
 import { activityTools } from './context';
 import { withFailureMapping } from './failures';
@@ -35,9 +35,9 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
     },
 
     /** Objects without a manifest and unfinished uploads, older than PRUNE_ORPHAN_GRACE_HOURS; removed unless dryRun. */
-    async cleanLeftovers(input: { dryRun: boolean }): Promise<{ orphans: string[]; uploads: string[] }> {
+    async cleanLeftovers(input: { dryRun: boolean; target?: string }): Promise<{ orphans: string[]; uploads: string[] }> {
       const running = await runningBackupIds(catalog.pool);
-      const found: Leftovers = await withFailureMapping(() => findLeftovers(store, running, config.retention.orphanGraceHours));
+      const found: Leftovers = await withFailureMapping(() => findLeftovers(store, leftoverPrefix(config, input.target), running, config.retention.orphanGraceHours));
       if (!input.dryRun) {
         const tools = activityTools();
         for (const key of found.orphans) { await store.deleteAll([key]); tools.heartbeat({ orphan: key }); }

@@ -8,7 +8,7 @@ import type { CairnConfig } from '../config/types';
 import { Catalog } from '../catalog/catalog';
 import { runningBackupIds } from '../catalog/retention';
 import { connectClient, workflowLink } from '../client/connection';
-import { findLeftovers } from '../retention/bucket';
+import { findLeftovers, leftoverPrefix } from '../retention/bucket';
 import { doomed, planPrune } from '../retention/plan';
 import { ObjectStore } from '../storage/s3';
 import type { PruneBackupsResult } from '../workflows/prune-backups';
@@ -31,7 +31,7 @@ async function planLocally(config: CairnConfig, target?: string): Promise<PruneB
   try {
     await catalog.migrate();
     const plans = await planPrune(config, store, catalog, target ? [target] : []);
-    const left = await findLeftovers(store, await runningBackupIds(catalog.pool), config.retention.orphanGraceHours);
+    const left = await findLeftovers(store, leftoverPrefix(config, target), await runningBackupIds(catalog.pool), config.retention.orphanGraceHours);
     return { version: 1, dryRun: true, plans, deleted: doomed(plans), orphans: left.orphans, uploads: left.uploads.map((u) => u.key) };
   } finally {
     store.destroy();

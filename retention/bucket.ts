@@ -3,6 +3,7 @@
  * goes first, then its artifacts and sidecars, so a worker dying mid-delete leaves at worst objects without a
  * manifest (orphans, which a later prune removes), never a manifest pointing at a missing object.
  */
+import type { CairnConfig } from '../config/types';
 import { PermanentError } from '../engines/engine';
 import { parseSet, SETS_PREFIX } from '../storage/format/backup-set';
 import { protectionKey } from '../storage/format/protection';
@@ -48,10 +49,10 @@ export interface Leftovers {
   uploads: { key: string; uploadId: string }[];
 }
 
-/** Orphans and unfinished uploads older than the grace period, for backups that are not running. */
-export async function findLeftovers(store: ObjectStore, running: Set<string>, graceHours: number, now = new Date()): Promise<Leftovers> {
+/** Orphans and unfinished uploads under `prefix` ('' for the whole bucket), older than the grace period, of backups not running. */
+export async function findLeftovers(store: ObjectStore, prefix: string, running: Set<string>, graceHours: number, now = new Date()): Promise<Leftovers> {
   const cutoff = now.getTime() - graceHours * 3_600_000;
-  const objects = (await store.list('')).filter((o) => /^(postgres|neo4j|qdrant)\//.test(o.key));
+  const objects = (await store.list(prefix)).filter((o) => /^(postgres|neo4j|qdrant)\//.test(o.key));
   const byBackup = new Map<string, typeof objects>();
   for (const o of objects) {
     const id = backupIdOfKey(o.key);
@@ -63,9 +64,15 @@ export async function findLeftovers(store: ObjectStore, running: Set<string>, gr
     const recent = group.some((o) => o.modified.getTime() > cutoff);
     if (!whole && !recent && !running.has(id)) orphans.push(...group.map((o) => o.key));
   }
-  const uploads = (await store.pendingUploads('')).filter((u) => {
+  const uploads = (await store.pendingUploads(prefix)).filter((u) => {
     const id = backupIdOfKey(u.key);
     return u.initiated.getTime() <= cutoff && !(id && running.has(id));
   }).map(({ key, uploadId }) => ({ key, uploadId }));
   return { orphans: orphans.sort(), uploads };
+}
+
+/** One target's objects (`<type>/<name>/`), or the whole bucket. */
+export function leftoverPrefix(config: CairnConfig, target?: string): string {
+  const t = target ? config.targets.find((x) => x.name === target) : undefined;
+  return t ? `${t.type}/${t.name}/` : '';
 }

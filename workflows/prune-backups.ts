@@ -39,6 +39,6 @@ export async function pruneBackups(raw: PruneBackupsInput = {}): Promise<PruneBa
   const plans = await planRetention({ targets: input.target ? [input.target] : [] });
   const doomed = plans.flatMap((p) => p.backups.filter((b) => !b.keep).map((b) => b.backupId));
   if (!dryRun) for (const backupId of doomed) await deleteBackup({ backupId, how: 'expired' });
-  const leftovers = await cleanLeftovers({ dryRun });
+  const leftovers = await cleanLeftovers({ dryRun, ...(input.target ? { target: input.target } : {}) });
   return { version: 1, dryRun, plans, deleted: doomed, ...leftovers };
 }
