@@ -9,6 +9,9 @@ import type { ObjectStore } from '../storage/s3';
 import { writeArtifact } from '../storage/artifacts';
 import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
+import { triggerOf } from '../retention/trigger';
+import { protectionFor, writeProtection } from '../retention/protection';
+import { recordProtection } from '../catalog/retention';
 import { activityTools } from './context';
 import { verifyStored } from './reading';
 import { withFailureMapping } from './failures';
@@ -53,7 +56,8 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
 
     async beginBackup(input: { target: string; workflowId: string; runId: string; startedAt: string }): Promise<string> {
       const t = target(input.target);
-      return catalog.begin(t.type, t.name, { workflowId: input.workflowId, runId: input.runId }, new Date(input.startedAt));
+      const trigger = triggerOf(input.workflowId, config.backup.scheduleId);
+      return catalog.begin(t.type, t.name, { workflowId: input.workflowId, runId: input.runId, trigger }, new Date(input.startedAt));
     },
 
     /** Dump -> (gzip) -> SHA-256 -> upload, in one streaming pass per artifact. */
@@ -84,7 +88,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
     },
 
     /** Writes the manifest (the backup's proof of completeness) and only then records success. */
-    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number; setId?: string }): Promise<TargetBackupResult> {
+    async commitBackup(input: { target: string; backupId: string; workflowId: string; dump: DumpResult; checks: string[]; validateMs: number; setId?: string; protect?: boolean }): Promise<TargetBackupResult> {
       const t = target(input.target);
       const { dump } = input;
       const totalSizeBytes = dump.artifacts.reduce((n, a) => n + a.sizeBytes, 0);
@@ -99,32 +103,16 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         validation: { checkedAt: new Date().toISOString(), checks: input.checks },
       };
       const key = manifestKey(input.backupId);
+      // The marker before the manifest: a protected backup is never, even for a moment, complete and unprotected.
+      const marker = input.protect ? protectionFor(input.backupId, `taken with cairn backup --protect by ${input.workflowId}`) : undefined;
+      if (marker) await writeProtection(store, marker);
       await store.putText(key, JSON.stringify(manifest, null, 2) + '\n', 'application/json');
       await catalog.succeed(input.backupId, {
         sizeBytes: totalSizeBytes, checksum: manifest.checksum, objectKey: catalogObjectKey(dump.artifacts, key), manifestKey: key,
         durationMs: manifest.durations.totalMs, counts: dump.counts,
       });
+      if (marker) await recordProtection(catalog.pool, input.backupId, marker);
       return { target: t.name, type: t.type, backupId: input.backupId, status: 'success', sizeBytes: totalSizeBytes, checksum: manifest.checksum, manifestKey: key };
-    },
-
-    /**
-     * Deletes backups past BACKUP_RETENTION_DAYS (never a target's newest good one). The manifest goes first,
-     * so an interrupted prune never leaves something that looks like a complete backup; a retry finishes it.
-     */
-    async pruneExpired(input: { targets: string[] }): Promise<string[]> {
-      const tools = activityTools();
-      const pruned: string[] = [];
-      for (const name of input.targets) {
-        for (const backupId of await catalog.expired(name, config.backup.retentionDays)) {
-          const objects = (await store.list(backupPrefix(backupId))).map((o) => o.key);
-          const manifest = manifestKey(backupId);
-          await store.deleteAll([...objects.filter((k) => k === manifest), ...objects.filter((k) => k !== manifest)]);
-          await catalog.markExpired(backupId);
-          pruned.push(backupId);
-          tools.heartbeat({ pruned: pruned.length });
-        }
-      }
-      return pruned;
     },
 
     /** A failed backup leaves nothing behind that could be mistaken for a backup, and a row saying why. */

@@ -2,6 +2,7 @@
 import { backupActivities, type BackupDeps } from './backup';
 import { doctorActivities, type DoctorDeps } from './doctor';
 import { drillActivities } from './drill';
+import { pruneActivities } from './prune';
 import { restoreActivities } from './restore';
 import { setActivities } from './sets';
 import { opsActivities } from './ops';
@@ -9,7 +10,7 @@ import { opsActivities } from './ops';
 export type ActivityDeps = BackupDeps & DoctorDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps), ...opsActivities(deps) };
+  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps), ...opsActivities(deps), ...pruneActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,6 +1,7 @@
 /** backup_history in PostgreSQL: the operator's catalog of every backup and how it ended. */
 import { Pool } from 'pg';
 import type { MetadataConfig, TargetType } from '../config/types';
+import type { BackupTrigger } from '../config/retention';
 import type { Counts } from '../engines/engine';
 import { backupIdFor } from '../storage/layout';
 import { migrations } from './migrations';
@@ -22,6 +23,10 @@ export interface BackupRow {
   created_at: Date;
   finished_at: Date | null;
   expired_at: Date | null;
+  trigger: BackupTrigger | null;
+  deleted_at: Date | null;
+  protected_at: Date | null;
+  protected_reason: string | null;
 }
 
 export interface ListFilter {
@@ -71,7 +76,7 @@ export class Catalog {
    * Records a backup as running and returns its id. Idempotent per (workflow, target): a retry gets the same id.
    * When another run already took the id for that second, the next free second is used, so ids stay unique.
    */
-  async begin(type: TargetType, target: string, run: { workflowId: string; runId: string }, startedAt: Date): Promise<string> {
+  async begin(type: TargetType, target: string, run: { workflowId: string; runId: string; trigger?: BackupTrigger }, startedAt: Date): Promise<string> {
     const mine = async () => (await this.pool.query<{ backup_id: string }>(
       'SELECT backup_id FROM backup_history WHERE run_id = $1 AND target = $2', [run.runId, target])).rows[0]?.backup_id;
     const existing = await mine();
@@ -81,9 +86,9 @@ export class Catalog {
       const at = new Date(Math.floor(startedAt.getTime() / 1000) * 1000 + offset * 1000);
       const backupId = backupIdFor(type, target, at);
       const res = await this.pool.query(
-        `INSERT INTO backup_history (backup_id, backup_type, target, timestamp, status, workflow_id, run_id)
-         VALUES ($1, $2, $3, $4, 'running', $5, $6) ON CONFLICT DO NOTHING`,
-        [backupId, type, target, at, run.workflowId, run.runId]);
+        `INSERT INTO backup_history (backup_id, backup_type, target, timestamp, status, workflow_id, run_id, trigger)
+         VALUES ($1, $2, $3, $4, 'running', $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [backupId, type, target, at, run.workflowId, run.runId, run.trigger ?? null]);
       if (res.rowCount === 1) return backupId;
       // A concurrent retry of this same step may have won the insert.
       const raced = await mine();

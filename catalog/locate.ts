@@ -29,6 +29,7 @@ export class BackupLocator {
       throw new PermanentError(`backup ${backupId} is recorded as ${row.value.status}${row.value.error_message ? ` (${row.value.error_message})` : ''}: only a successful backup can be restored`, 'BackupNotRestorable');
     }
     if (row.value?.expired_at) throw new PermanentError(`backup ${backupId} was pruned on ${row.value.expired_at.toISOString()}: its objects are gone`, 'BackupNotRestorable');
+    if (row.value?.deleted_at) throw new PermanentError(`backup ${backupId} was deleted with cairn forget on ${row.value.deleted_at.toISOString()}; look for its copy _deleted_${backupId}`, 'BackupNotRestorable');
     const key = row.value?.manifest_key ?? manifestKey(backupId);
     return { manifest: await this.readManifest(key, backupId), manifestKey: key, from: row.from };
   }

@@ -108,4 +108,16 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       );
       CREATE INDEX IF NOT EXISTS idx_dr_drill_history_started ON dr_drill_history (started_at DESC);`,
   },
+  {
+    id: 6,
+    name: 'retention_and_protection',
+    sql: `
+      -- 'scheduled' (started by the backup schedule) or 'manual': each kind has its own retention.
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS trigger TEXT;
+      -- Explicitly forgotten (cairn forget), as opposed to expired by retention; the row is kept either way.
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMPTZ;
+      -- A copy of the bucket's protection marker (<backupId>.protected.json), which is the truth.
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS protected_at TIMESTAMPTZ;
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS protected_reason TEXT;`,
+  },
 ];

@@ -9,7 +9,7 @@ import { bytes, table } from './format';
 import { requireWorker } from './workers';
 import { pendingRetries } from './retry-status';
 
-export async function backupCommand(config: CairnConfig, opts: { targets: string[]; wait: boolean; json: boolean }): Promise<number> {
+export async function backupCommand(config: CairnConfig, opts: { targets: string[]; wait: boolean; json: boolean; protect?: boolean }): Promise<number> {
   const unknown = opts.targets.filter((t) => !config.targets.some((c) => c.name === t));
   if (unknown.length) {
     console.error(`cairn backup: unknown target(s) ${unknown.join(', ')}; configured: ${config.targets.map((t) => t.name).join(', ')}`);
@@ -18,7 +18,7 @@ export async function backupCommand(config: CairnConfig, opts: { targets: string
   const client = await connectClient(config.temporal);
   try {
     await requireWorker(client, config.temporal);
-    const input: BackupCycleInput = opts.targets.length ? { version: 1, targets: opts.targets } : { version: 1 };
+    const input: BackupCycleInput = { version: 1, ...(opts.targets.length ? { targets: opts.targets } : {}), ...(opts.protect ? { protect: true } : {}) };
     const workflowId = `backup-cycle-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
     const handle = await client.workflow.start('backupCycle', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] });
     if (!opts.json) {

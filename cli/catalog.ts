@@ -12,12 +12,13 @@ export async function catalogCommand(config: CairnConfig, action: string | undef
   const store = new ObjectStore(config.storage);
   const catalog = new Catalog(config.metadata);
   try {
-    const report = await rebuildCatalog(store, catalog);
+    const report = await rebuildCatalog(store, catalog, config.backup.scheduleId);
     if (opts.json) console.log(JSON.stringify(report, null, 2));
     else {
       console.log(`read ${report.manifests} manifest(s) in bucket '${config.storage.bucket}': ${report.inserted} backup(s) added to backup_history, ${report.updated} refreshed`);
       console.log(`read ${report.sets} backup set(s), ${report.restores} restore report(s) and ${report.drills} drill report(s) into backup_sets, restore_history and dr_drill_history`);
-      for (const key of report.unreadable) console.log(`  skipped ${key}: not a readable Cairn manifest`);
+      if (report.protected) console.log(`re-protected ${report.protected} backup(s) from their protection markers`);
+      for (const key of report.unreadable) console.log(`  skipped ${key}: not a readable Cairn document`);
     }
     return report.unreadable.length ? 1 : 0;
   } finally {

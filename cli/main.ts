@@ -8,6 +8,8 @@ import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { drillCommand, drillsCommand } from './drill';
 import { listCommand, listSetsCommand } from './list';
+import { protectionCommand } from './protect';
+import { pruneCommand } from './prune';
 import { restoreCommand } from './restore';
 import { scheduleCommand } from './schedule';
 import { statusCommand } from './status';
@@ -16,7 +18,9 @@ import { serveCommand } from './serve';
 const USAGE = `usage: cairn <command> [options]
   doctor [--json]                                   check Temporal, the bucket, the catalog and every target
   status [--json]                                   every target against its objectives; exits 1 when one is out
-  backup [--target NAME]... [--wait] [--json]       run a backup cycle (all targets unless --target)
+  backup [--target NAME]... [--wait] [--protect] [--json]
+                                                    run a backup cycle (all targets unless --target);
+                                                    --protect: retention never deletes what it takes
   list [--type T] [--target N] [--status S] [--limit N] [--json]
                                                     backups recorded in backup_history
   list --sets [--limit N] [--json]                  backup sets (one per cycle); complete = every target succeeded
@@ -27,6 +31,9 @@ const USAGE = `usage: cairn <command> [options]
   drills [--limit N] [--json]                       past DR drills: pass/fail, RTO, RPO
   schedule apply|list|describe|pause|unpause|trigger|delete [--id ID]
                                                     the daily backup schedule in Temporal
+  prune [--dry-run] [--target N] [--json]           apply retention now; --dry-run lists what would go and why
+  protect ID [--reason TEXT] | unprotect ID         protect a backup from every deletion, or lift that
+  forget ID [--no-copy]                             delete a backup, keeping a protected copy _deleted_ID unless --no-copy
   catalog rebuild [--json]                          rebuild backup_history from the manifests in the bucket
   config show [--json]                              the effective configuration (secrets masked) and where each setting came from
   worker                                            run a worker (activities and workflows); with CAIRN_HTTP_PORT, also the HTTP server
@@ -46,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         sets: { type: 'boolean', default: false }, 'backup-id': { type: 'string' }, set: { type: 'string' }, into: { type: 'string' },
         'validate-only': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, jobs: { type: 'string' },
         'keep-ownership': { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false }, protect: { type: 'boolean', default: false }, reason: { type: 'string' },
+        'no-copy': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -55,7 +64,12 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'status', 'serve', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  if (!['doctor', 'status', 'serve', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker', 'prune', 'protect', 'unprotect', 'forget'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  // A flag the command would ignore is a mistake worth saying, not a silent no-op.
+  const owners: [boolean | undefined, string, string][] = [[v['dry-run'], '--dry-run', 'prune'], [v.protect, '--protect', 'backup']];
+  for (const [set, flag, owner] of owners) {
+    if (set && command !== owner) { console.error(`cairn ${command}: ${flag} belongs to cairn ${owner}`); return 2; }
+  }
   try {
     if (command === 'config') return configCommand(positionals[0], { json: v.json! });
     const config = loadConfig();
@@ -63,7 +77,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor': return await doctorCommand(config, { json: v.json! });
       case 'status': return await statusCommand(config, { json: v.json! });
       case 'serve': return await serveCommand(config);
-      case 'backup': return await backupCommand(config, { targets: v.target!, wait: v.wait!, json: v.json! });
+      case 'backup': return await backupCommand(config, { targets: v.target!, wait: v.wait!, json: v.json!, protect: v.protect! });
+      case 'prune': return await pruneCommand(config, { ...(v.target![0] ? { target: v.target![0] } : {}), dryRun: v['dry-run']!, json: v.json! });
+      case 'protect':
+      case 'unprotect':
+      case 'forget': return await protectionCommand(config, command, positionals[0], { ...(v.reason ? { reason: v.reason } : {}), noCopy: v['no-copy']!, json: v.json! });
       case 'restore':
         return await restoreCommand(config, {
           ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}),

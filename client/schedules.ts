@@ -4,6 +4,7 @@
  *   - the backup cycle (BACKUP_SCHEDULE, daily 02:00 UTC by default)
  *   - the DR drill (DRILL_SCHEDULE, monthly on the 1st at 03:00 UTC by default)
  *   - the objective check (OBJECTIVE_CHECK_SCHEDULE, hourly by default)
+ *   - retention (PRUNE_SCHEDULE, daily 06:00 UTC by default, after the backup window)
  */
 import { createHash } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
@@ -24,6 +25,7 @@ export function cairnSchedules(config: CairnConfig): ScheduleSpec[] {
     { scheduleId: config.backup.scheduleId, workflowType: 'backupCycle', cron: config.backup.schedule, args: [{}] },
     { scheduleId: config.drill.scheduleId, workflowType: 'drDrill', cron: config.drill.schedule, args: [{}] },
     { scheduleId: config.ops.objectiveCheck.scheduleId, workflowType: 'objectiveCheck', cron: config.ops.objectiveCheck.schedule, args: [{}] },
+    { scheduleId: config.retention.scheduleId, workflowType: 'pruneBackups', cron: config.retention.schedule, args: [{}] },
   ];
 }
 

@@ -17,6 +17,7 @@ import { applyVocabularies } from './vocabulary';
 import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
 import { opsConfig } from './ops';
+import { retentionFromEntry, retentionFromEnv, type RetentionPolicy } from './retention';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -101,6 +102,12 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new ConfigError('TEMPORAL_TLS_CERT_FILE', 'and TEMPORAL_TLS_KEY_FILE must be set together (mTLS needs both)');
   }
+  const retentionDays = int(src, 'BACKUP_RETENTION_DAYS', 30, 1, 36500);
+  const retention = { ...retentionFromEnv(src, retentionDays, cron), byTarget: {} as Record<string, RetentionPolicy> };
+  (Array.isArray(file.targets) ? file.targets as Source[] : []).forEach((entry, i) => {
+    if (entry.retention !== undefined) retention.byTarget[targets[i]!.name] = retentionFromEntry(entry.retention, `targets[${i}].retention`, retention.defaults);
+  });
+
   const tlsOn = bool(src, 'TEMPORAL_TLS', Boolean(tlsCert) || Boolean(str(src, 'TEMPORAL_TLS_CA_FILE', '')));
   const firstPostgres = targets.find((t): t is PostgresTarget => t.type === 'postgres');
   // backup_history lives beside the data: the POSTGRES_* server, or else the first database named by URL.
@@ -131,10 +138,11 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
     targets,
     drill: drillConfig(src, file, targets, cron),
     ops: opsConfig(src, targets, cron),
+    retention,
     backup: {
       schedule: cron(src, 'BACKUP_SCHEDULE', '0 2 * * *'),
       scheduleId: str(src, 'BACKUP_SCHEDULE_ID', 'cairn-backup-cycle'),
-      retentionDays: int(src, 'BACKUP_RETENTION_DAYS', 30, 1, 36500),
+      retentionDays,
       concurrency: int(src, 'BACKUP_CONCURRENCY', 2, 1, 64),
       applyScheduleOnStart: bool(src, 'CAIRN_APPLY_SCHEDULE_ON_START', false),
       runOnStart: bool(src, 'RUN_IMMEDIATE_BACKUP', vocabulary.backsUpOnStart),

@@ -11,9 +11,9 @@ function targetName(src: Source, key: string): string {
 }
 
 const ENTRY_KEYS: Record<TargetType, string[]> = {
-  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'fingerprint', 'drill'],
-  neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database', 'drill'],
-  qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file', 'drill'],
+  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'fingerprint', 'drill', 'retention'],
+  neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database', 'drill', 'retention'],
+  qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file', 'drill', 'retention'],
 };
 const DRILL_KEYS: Record<TargetType, string[]> = {
   postgres: ['host', 'port', 'user', 'password', 'password_file'],

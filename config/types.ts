@@ -103,6 +103,7 @@ export interface BackupPolicy {
 export interface CairnConfig {
   drill: import('./drill').DrillConfig;
   ops: import('./ops').OpsConfig;
+  retention: import('./retention').RetentionConfig;
   temporal: TemporalConfig;
   storage: StorageConfig;
   metadata: MetadataConfig;

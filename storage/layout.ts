@@ -7,7 +7,8 @@ import type { TargetType } from '../config/types';
  * '.', so a key built from an id cannot leave its target's prefix.
  */
 export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const ID = /^(postgres|neo4j|qdrant)_([a-z0-9][a-z0-9_-]{0,62})_(\d{8})_(\d{6})$/;
+// A leading `_label_` marks a protected backup (e.g. `_deleted_<id>`, the copy `cairn forget` keeps).
+const ID = /^(_[a-z0-9-]+_)?(postgres|neo4j|qdrant)_([a-z0-9][a-z0-9_-]{0,62})_(\d{8})_(\d{6})$/;
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -30,7 +31,7 @@ export interface ParsedBackupId {
 export function parseBackupId(id: string): ParsedBackupId | undefined {
   const m = ID.exec(id);
   if (!m) return undefined;
-  const [, type, target, d, t] = m;
+  const [, , type, target, d, t] = m;
   const at = new Date(Date.UTC(+d!.slice(0, 4), +d!.slice(4, 6) - 1, +d!.slice(6, 8), +t!.slice(0, 2), +t!.slice(2, 4), +t!.slice(4, 6)));
   return { type: type as TargetType, target: target!, at };
 }
@@ -47,6 +48,17 @@ export function backupPrefix(backupId: string): string {
 export function artifactKey(backupId: string, part: string, extension: string): string {
   const safePart = part ? '.' + encodeURIComponent(part).replace(/\./g, '%2E') : '';
   return `${backupPrefix(backupId)}${safePart}.${extension}`;
+}
+
+/** A backup id starting with `_` is protected by its name alone: retention, forget and the API never delete it. */
+export function isProtectedId(backupId: string): boolean {
+  return backupId.startsWith('_');
+}
+
+/** The backup id an object belongs to: its file name up to the first '.' (ids contain none). */
+export function backupIdOfKey(key: string): string | undefined {
+  const id = key.slice(key.lastIndexOf('/') + 1).split('.')[0]!;
+  return parseBackupId(id) ? id : undefined;
 }
 
 export function manifestKey(backupId: string): string {

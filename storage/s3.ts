@@ -1,6 +1,6 @@
 /** The object store (MinIO or any S3-compatible service): the only module that talks S3. */
 import {
-  AbortMultipartUploadCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand,
+  AbortMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -89,12 +89,12 @@ export class ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<{ key: string; size: number }[]> {
-    const out: { key: string; size: number }[] = [];
+  async list(prefix: string): Promise<{ key: string; size: number; modified: Date }[]> {
+    const out: { key: string; size: number; modified: Date }[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.full(prefix), ContinuationToken: token }));
-      for (const o of page.Contents ?? []) out.push({ key: this.relative(o.Key!), size: o.Size ?? 0 });
+      for (const o of page.Contents ?? []) out.push({ key: this.relative(o.Key!), size: o.Size ?? 0, modified: o.LastModified ?? new Date(0) });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out;
@@ -106,14 +106,14 @@ export class ObjectStore {
   }
 
   /** Unfinished multipart uploads under `prefix`, i.e. uploads a killed worker left behind. */
-  async pendingUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
+  async pendingUploads(prefix: string): Promise<{ key: string; uploadId: string; initiated: Date }[]> {
     // MinIO matches a listing's Prefix only against whole keys, so list everything and filter here.
-    const out: { key: string; uploadId: string }[] = [];
+    const out: { key: string; uploadId: string; initiated: Date }[] = [];
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     do {
       const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
-      for (const u of page.Uploads ?? []) if (u.Key!.startsWith(this.full(prefix))) out.push({ key: this.relative(u.Key!), uploadId: u.UploadId! });
+      for (const u of page.Uploads ?? []) if (u.Key!.startsWith(this.full(prefix))) out.push({ key: this.relative(u.Key!), uploadId: u.UploadId!, initiated: u.Initiated ?? new Date(0) });
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
       uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
     } while (keyMarker);
@@ -123,10 +123,18 @@ export class ObjectStore {
   /** Aborts the unfinished uploads under `prefix`, so their parts do not linger. */
   async abortStaleUploads(prefix: string): Promise<number> {
     const stale = await this.pendingUploads(prefix);
-    for (const u of stale) {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.full(u.key), UploadId: u.uploadId }));
-    }
+    for (const u of stale) await this.abortUpload(u);
     return stale.length;
+  }
+
+  async abortUpload(u: { key: string; uploadId: string }): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.full(u.key), UploadId: u.uploadId }));
+  }
+
+  /** A server-side copy when S3 allows one (up to 5 GiB); larger objects stream through as a multipart upload. */
+  async copy(from: string, to: string, sizeBytes: number): Promise<void> {
+    if (sizeBytes > 5 * 1024 ** 3) return this.upload(to, await this.open(from), 'application/octet-stream');
+    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.full(to), CopySource: `${this.bucket}/${encodeURIComponent(this.full(from)).replace(/%2F/g, '/')}` }));
   }
 
   /** The bucket's key for a key relative to the prefix. */

@@ -100,11 +100,14 @@ test('bad command-line input is refused with a clear message and changes nothing
 
 test('cairn schedule apply is idempotent from the command line, and describe/pause/delete act on it', () => {
   const id = `test-cli-schedule-${randomUUID().slice(0, 8)}`;
-  const scheduleEnv = { BACKUP_SCHEDULE_ID: id, BACKUP_SCHEDULE: '15 4 * * *', DRILL_SCHEDULE_ID: `${id}-drill` };
+  // Every schedule apply creates gets a test id, so none is left behind in the shared namespace.
+  const others = [`${id}-drill`, `${id}-prune`, `${id}-objectives`];
+  const scheduleEnv = { BACKUP_SCHEDULE_ID: id, BACKUP_SCHEDULE: '15 4 * * *', DRILL_SCHEDULE_ID: others[0]!, PRUNE_SCHEDULE_ID: others[1]!, OBJECTIVE_CHECK_SCHEDULE_ID: others[2]! };
   try {
     const applied = cairn(['schedule', 'apply'], scheduleEnv).out;
     assert.match(applied, new RegExp(`schedule ${id}: created \\(backupCycle, 15 4 \\* \\* \\* UTC, overlap SKIP\\)`));
     assert.match(applied, new RegExp(`schedule ${id}-drill: created \\(drDrill, 0 3 1 \\* \\* UTC, overlap SKIP\\)`), 'the monthly drill is scheduled too');
+    assert.match(applied, new RegExp(`schedule ${id}-prune: created \\(pruneBackups, `), 'and retention');
     assert.doesNotMatch(cairn(['schedule', 'apply'], scheduleEnv).out, /created|updated/);
     assert.equal(cairn(['schedule', 'pause'], scheduleEnv).code, 0);
     const described = JSON.parse(cairn(['schedule', 'describe'], scheduleEnv).out);
@@ -114,7 +117,7 @@ test('cairn schedule apply is idempotent from the command line, and describe/pau
     assert.match(cairn(['schedule', 'list'], scheduleEnv).out, new RegExp(`${id}\\s+paused`));
   } finally {
     assert.match(cairn(['schedule', 'delete'], scheduleEnv).out, /deleted/);
-    assert.match(cairn(['schedule', 'delete', '--id', `${id}-drill`], scheduleEnv).out, /deleted/);
+    for (const other of others) assert.match(cairn(['schedule', 'delete', '--id', other], scheduleEnv).out, /deleted/);
   }
   const gone = cairn(['schedule', 'describe'], scheduleEnv);
   assert.equal(gone.code, 1);

@@ -15,7 +15,7 @@ const steps = proxyActivities<Activities>(bookkeeping);
 
 export const progressQuery = defineQuery<CycleProgress>('progress');
 
-export const BACKUP_CYCLE_INPUT: InputSchema = { targets: { type: 'stringList', pattern: TARGET_NAME, hint: 'target names' } };
+export const BACKUP_CYCLE_INPUT: InputSchema = { targets: { type: 'stringList', pattern: TARGET_NAME, hint: 'target names' }, protect: { type: 'boolean' } };
 // Patches: runs started before these changes replay exactly as they ran (no input check, the fixed policies).
 const VALIDATED_INPUT = 'cairn-validated-input';
 const RETRY_WINDOW = 'cairn-retry-window';
@@ -31,7 +31,7 @@ export async function backupCycle(raw: BackupCycleInput = {}): Promise<BackupCyc
   const mark = (target: string, phase: TargetPhase, extra: { backupId?: string; error?: string } = {}) =>
     Object.assign(progress.targets.find((p) => p.target === target)!, { phase, ...extra });
 
-  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, targetSteps(t.name, retries), mark, setId));
+  const results = await mapWithConcurrency(plan.targets, plan.concurrency, (t) => backupTarget(t, targetSteps(t.name, retries), mark, setId, input.protect === true));
   const outcome: BackupCycleResult = { version: 1, results, pruned: [] };
   if (setId) {
     try {
@@ -77,7 +77,7 @@ function targetSteps(target: string, retries: StepRetries | undefined) {
 }
 
 /** One target, start to end. Never throws: its outcome is a result, so other targets carry on. */
-async function backupTarget(t: TargetRef, act: ReturnType<typeof targetSteps>, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string): Promise<TargetBackupResult> {
+async function backupTarget(t: TargetRef, act: ReturnType<typeof targetSteps>, mark: (target: string, phase: TargetPhase, extra?: { backupId?: string; error?: string }) => void, setId?: string, protect = false): Promise<TargetBackupResult> {
   const { workflowId, runId, startTime } = workflowInfo();
   const began = Date.now();
   let backupId: string | undefined;
@@ -90,7 +90,7 @@ async function backupTarget(t: TargetRef, act: ReturnType<typeof targetSteps>, m
     const validateStart = Date.now();
     const checks = await act.validate({ target: t.name, artifacts: dump.artifacts, counts: dump.counts });
     mark(t.name, 'committing');
-    const result = await act.commit({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}) });
+    const result = await act.commit({ target: t.name, backupId, workflowId, dump, checks, validateMs: Date.now() - validateStart, ...(setId ? { setId } : {}), ...(protect ? { protect } : {}) });
     mark(t.name, 'success');
     return result;
   } catch (err) {

@@ -7,3 +7,4 @@ export { doctor } from './doctor';
 export { restoreProgressQuery } from './restore-backup';
 export { restoreTarget, restorePhaseQuery } from './restore-target';
 export { drillProgressQuery } from './dr-drill';
+export { pruneBackups } from './prune-backups';

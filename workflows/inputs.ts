@@ -6,6 +6,8 @@ export interface BackupCycleInput {
   version?: 1;
   /** target names to back up; absent or empty means every configured target */
   targets?: string[];
+  /** protect every backup this cycle takes (e.g. before a risky migration): retention never deletes it */
+  protect?: boolean;
 }
 
 export interface BackupCycleResult {

@@ -1,0 +1,78 @@
+/**
+ * Deleting from the bucket without ever breaking "a manifest means a complete backup": a backup's manifest
+ * goes first, then its artifacts and sidecars, so a worker dying mid-delete leaves at worst objects without a
+ * manifest (orphans, which a later prune removes), never a manifest pointing at a missing object.
+ */
+import type { CairnConfig } from '../config/types';
+import { PermanentError } from '../engines/engine';
+import { parseSet, SETS_PREFIX } from '../storage/format/backup-set';
+import { protectionKey } from '../storage/format/protection';
+import { backupIdOfKey, backupPrefix, isProtectedId, manifestKey } from '../storage/layout';
+import type { ObjectStore } from '../storage/s3';
+
+/** Deletes one backup's objects, manifest first; refuses a protected one. Idempotent: a retry finishes the job. */
+export async function deleteBackupObjects(store: ObjectStore, backupId: string, progress: (deleted: number) => void = () => undefined): Promise<number> {
+  if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected (its id starts with '_'): it is never deleted`, 'BackupProtected');
+  if (await store.size(protectionKey(backupId)) !== undefined) {
+    throw new PermanentError(`backup ${backupId} is protected (${protectionKey(backupId)}); run cairn unprotect ${backupId} first`, 'BackupProtected');
+  }
+  const manifest = manifestKey(backupId);
+  const keys = (await store.list(backupPrefix(backupId))).map((o) => o.key);
+  const ordered = [...keys.filter((k) => k === manifest), ...keys.filter((k) => k !== manifest)];
+  for (const [i, key] of ordered.entries()) {
+    await store.deleteAll([key]);
+    progress(i + 1);
+  }
+  return ordered.length;
+}
+
+/** Backup ids protected by a marker in the bucket, under `prefix` (e.g. `postgres/app/`). */
+export async function markedProtected(store: ObjectStore, prefix: string): Promise<Set<string>> {
+  const keys = (await store.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.protected.json'));
+  return new Set(keys.map(backupIdOfKey).filter((id): id is string => id !== undefined));
+}
+
+/** Members of the newest complete set, read from the bucket's `sets/` (keys sort by time), so it holds without the catalog. */
+export async function newestCompleteSetMembers(store: ObjectStore): Promise<Set<string>> {
+  const keys = (await store.list(SETS_PREFIX)).map((o) => o.key).filter((k) => k.endsWith('.json')).sort().reverse();
+  for (const key of keys) {
+    const set = parseSet(await store.getText(key), key);
+    if (set.complete) return new Set(set.members.map((m) => m.backupId).filter((id): id is string => Boolean(id)));
+  }
+  return new Set();
+}
+
+export interface Leftovers {
+  /** objects of backups that have no manifest and are not being written */
+  orphans: string[];
+  /** unfinished multipart uploads (key and upload id) */
+  uploads: { key: string; uploadId: string }[];
+}
+
+/** Orphans and unfinished uploads under `prefix` ('' for the whole bucket), older than the grace period, of backups not running. */
+export async function findLeftovers(store: ObjectStore, prefix: string, running: Set<string>, graceHours: number, now = new Date()): Promise<Leftovers> {
+  const cutoff = now.getTime() - graceHours * 3_600_000;
+  const objects = (await store.list(prefix)).filter((o) => /^(postgres|neo4j|qdrant)\//.test(o.key));
+  const byBackup = new Map<string, typeof objects>();
+  for (const o of objects) {
+    const id = backupIdOfKey(o.key);
+    if (id) byBackup.set(id, [...(byBackup.get(id) ?? []), o]);
+  }
+  const orphans: string[] = [];
+  for (const [id, group] of byBackup) {
+    const whole = group.some((o) => o.key === manifestKey(id));
+    const recent = group.some((o) => o.modified.getTime() > cutoff);
+    if (!whole && !recent && !running.has(id)) orphans.push(...group.map((o) => o.key));
+  }
+  const uploads = (await store.pendingUploads(prefix)).filter((u) => {
+    const id = backupIdOfKey(u.key);
+    return u.initiated.getTime() <= cutoff && !(id && running.has(id));
+  }).map(({ key, uploadId }) => ({ key, uploadId }));
+  return { orphans: orphans.sort(), uploads };
+}
+
+/** One target's objects (`<type>/<name>/`), or the whole bucket. */
+export function leftoverPrefix(config: CairnConfig, target?: string): string {
+  const t = target ? config.targets.find((x) => x.name === target) : undefined;
+  return t ? `${t.type}/${t.name}/` : '';
+}
