@@ -173,6 +173,12 @@ test("the worker's environment loads into a valid config aimed at the compose se
   assert.equal(bolt.hostname, 'neo4j');
   assert.equal(bolt.port, '7687', 'Bolt, not the HTTP port');
   assert.ok(containerPorts(service(services, 'neo4j')).includes(7687));
+  // Restores and drills go to a second Neo4j (Community has one user database per instance), never production.
+  const drill = new URL(neo.drill!.uri);
+  assert.equal(drill.hostname, 'neo4j-drill');
+  assert.ok(containerPorts(service(services, 'neo4j-drill')).includes(Number(drill.port)));
+  assert.equal(envOf(service(services, 'neo4j-drill')).NEO4J_AUTH, `neo4j/${neo.drill!.password}`);
+  assert.ok(config.ops.http.port > 0 && containerPorts(service(services, WORKER)).includes(config.ops.http.port), 'the HTTP server is published');
 
   const qd = config.targets.find((t): t is QdrantTarget => t.type === 'qdrant');
   assert.ok(qd, 'a Qdrant target');

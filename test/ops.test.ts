@@ -169,14 +169,16 @@ test('no secret in any workflow history (payloads decoded), memo, search attribu
   await run('restoreBackup', [{ type: 'postgres', backupId: `postgres_${locked}_20200101_000000` }]);
   await run('restoreBackup', [{ type: 'nonsense' }]);
   await run('drDrill', [{}]);
-  // Pruning (being built separately) runs inside backupCycle today; a prune workflow type joins this list when it lands.
+  await run('pruneBackups', [{ dryRun: true }]);
+  await run('pruneBackups', [{ target: locked }]);
+  await run('pruneBackups', [{ target: 'no-such-target' }]);
   const everyWorkflow: string[] = [];
   for (const queue of [env.TEMPORAL_TASK_QUEUE!, `test-ops-broken-${id}`]) {
     for await (const w of client.workflow.list({ query: `TaskQueue = '${queue}'` })) everyWorkflow.push(w.workflowId);
   }
   const types = new Set<string>();
   for await (const w of client.workflow.list({ query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}'` })) types.add(w.type);
-  for (const t of ['backupCycle', 'restoreBackup', 'drDrill', 'doctor', 'objectiveCheck']) assert.ok(types.has(t), `${t} ran (${[...types].join(', ')})`);
+  for (const t of ['backupCycle', 'restoreBackup', 'drDrill', 'pruneBackups', 'doctor', 'objectiveCheck']) assert.ok(types.has(t), `${t} ran (${[...types].join(', ')})`);
   assert.ok(started.every((s) => everyWorkflow.includes(s)));
 
   const haystacks: [string, string][] = [];
