@@ -124,7 +124,8 @@ test('Neo4j-to-R2: R2_* keys and bucket, NEO4J_HOST/NEO4J_BOLT_PORT, BACKUP_PREF
   assertAllSucceeded((await d.startupCycle(await temporal(d))).results, [name]);
   const keys = await d.bucketKeys();
   assert.ok(keys.length >= 3, `manifest, export and sidecar are in the bucket: ${keys.join(', ')}`);
-  assert.deepEqual(keys.filter((k) => !k.startsWith(`${prefix}/neo4j/${name}/`)), [], 'every object is under BACKUP_PREFIX');
+  assert.deepEqual(keys.filter((k) => !k.startsWith(`${prefix}/`)), [], 'every object is under BACKUP_PREFIX');
+  assert.deepEqual(keys.filter((k) => !k.startsWith(`${prefix}/neo4j/${name}/`) && !k.startsWith(`${prefix}/sets/`)), [], 'the backup under its target, the cycle\'s backup set under sets/');
   assert.ok(keys.some((k) => k.endsWith('.ndjson.gz')));
 
   const store = new ObjectStore(d.config.storage);
