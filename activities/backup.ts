@@ -72,7 +72,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         await store.deleteAll((await store.list(backupPrefix(input.backupId))).map((o) => o.key));
         const result = await engine(t).backup(t, {
           ...tools,
-          writeArtifact: (spec, source) => writeArtifact(store, input.backupId, spec, source, tools.signal),
+          writeArtifact: (spec, source) => writeArtifact(store, input.backupId, spec, source, tools.signal, config.encryption.recipients),
         });
         return {
           artifacts: result.artifacts, sourceVersion: result.sourceVersion, consistency: result.consistency,
@@ -81,10 +81,14 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       });
     },
 
-    /** Reads every artifact back from the store: size and SHA-256 as recorded, and structurally whole. */
+    /**
+     * Reads every artifact back from the store: size and SHA-256 as recorded, and structurally whole. An
+     * encrypted backup on a worker holding only recipients gets the checks that need no key (see verifyStored).
+     */
     async validateBackup(input: { target: string; artifacts: ArtifactRecord[]; counts: Counts }): Promise<string[]> {
       const t = target(input.target);
-      return (await withFailureMapping(() => verifyStored(store, engine(t), input.artifacts, input.counts, `the backup of ${t.name}`))).checks;
+      const identities = config.encryption.identities;
+      return (await withFailureMapping(() => verifyStored(store, engine(t), input.artifacts, input.counts, `the backup of ${t.name}`, identities))).checks;
     },
 
     /** Writes the manifest (the backup's proof of completeness) and only then records success. */

@@ -13,6 +13,7 @@ import type { Manifest } from '../storage/format/manifest';
 import { restoreReportKey, type RestoreReport } from '../storage/format/reports';
 import type { ObjectStore } from '../storage/s3';
 import { readingContext, verifyStored } from './reading';
+import { assertCanDecrypt } from '../storage/encryption';
 import { withFailureMapping } from './failures';
 import { consistencyAt } from './consistency';
 import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, VerifyResult } from './restore-types';
@@ -56,7 +57,9 @@ export function restoreActivities(deps: RestoreDeps) {
       return withFailureMapping(async () => {
         const manifest = await locator.readManifest(item.manifestKey, item.backupId);
         const { engine } = targets.source(item);
-        return verifyStored(store, engine, manifest.artifacts, manifest.counts, `backup ${item.backupId}`);
+        // A restore needs the plaintext: no matching identity is refused here, before any database is touched.
+        assertCanDecrypt(item.backupId, manifest.artifacts, config.encryption.identities);
+        return verifyStored(store, engine, manifest.artifacts, manifest.counts, `backup ${item.backupId}`, config.encryption.identities);
       });
     },
 
@@ -69,7 +72,7 @@ export function restoreActivities(deps: RestoreDeps) {
         if (!state.empty && !input.force) {
           throw new PermanentError(`refusing to restore into ${dest.label}: it is not empty (${state.detail}); pass force to replace it`, 'DestinationNotEmpty');
         }
-        const reading = readingContext(store, manifest.artifacts, 'restoring');
+        const reading = readingContext(store, manifest.artifacts, 'restoring', config.encryption.identities);
         try {
           const outcome = await engine.restore(dest, manifest, reading.ctx, {
             replace: input.force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}),
@@ -85,7 +88,7 @@ export function restoreActivities(deps: RestoreDeps) {
       return withFailureMapping(async () => {
         const manifest = await locator.readManifest(input.item.manifestKey, input.item.backupId);
         const { dest, engine } = targets.destinationOf(input.item, manifest);
-        const reading = readingContext(store, manifest.artifacts, 'proving');
+        const reading = readingContext(store, manifest.artifacts, 'proving', config.encryption.identities);
         try {
           return await engine.prove(dest, manifest, input.outcome, reading.ctx);
         } finally {

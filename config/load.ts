@@ -18,6 +18,7 @@ import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
 import { opsConfig } from './ops';
 import { retentionFromEntry, retentionFromEnv, type RetentionPolicy } from './retention';
+import { encryptionConfig, objectLockConfig } from './encryption';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -127,7 +128,7 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
           } }
         : {}),
     },
-    storage: storageConfig(settings, vocabulary.awsStyleStore),
+    storage: { ...storageConfig(settings, vocabulary.awsStyleStore), ...(objectLockConfig(src) ? { objectLock: objectLockConfig(src) } : {}) },
     metadata: {
       host: str(src, 'CAIRN_METADATA_HOST', metadataHome?.host ?? str(src, 'POSTGRES_HOST', '127.0.0.1')),
       port: port(src, 'CAIRN_METADATA_PORT', metadataHome?.port ?? port(src, 'POSTGRES_PORT', 5432)),
@@ -150,6 +151,7 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
       forceBackup: bool(src, 'FORCE_BACKUP', false),
       retry: retryTuning(src),
     },
+    encryption: encryptionConfig(src),
   };
 }
 

@@ -59,6 +59,8 @@ export interface StorageConfig {
   /** multipart part size in bytes; an upload holds (queueSize + 1) part buffers */
   partSize: number;
   queueSize: number;
+  /** S3 Object Lock retention for every object written (BACKUP_LOCK_MODE, BACKUP_LOCK_DAYS); absent: none */
+  objectLock?: import('./encryption').ObjectLockConfig;
 }
 
 export interface TemporalConfig {
@@ -109,4 +111,5 @@ export interface CairnConfig {
   metadata: MetadataConfig;
   targets: Target[];
   backup: BackupPolicy;
+  encryption: import('./encryption').EncryptionConfig;
 }

@@ -28,6 +28,8 @@ export interface ArtifactRecord {
   sha256: string;
   compressed: boolean;
   meta?: Record<string, unknown>;
+  /** present when the stored bytes are an age file (storage/encryption.ts); size and sha256 are the ciphertext's */
+  encryption?: import('../storage/encryption').ArtifactEncryption;
 }
 
 export interface BackupContext {

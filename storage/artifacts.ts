@@ -1,12 +1,14 @@
 /**
- * One pass over the data: source -> (gzip) -> SHA-256 and size -> multipart upload, with back-pressure
- * all the way, so memory stays bounded by the upload's parts whatever the database size.
+ * One pass over the data: source -> (gzip) -> (age encryption) -> SHA-256 and size -> multipart upload, with
+ * back-pressure all the way, so memory stays bounded by the upload's parts whatever the database size.
  */
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import type { Recipient } from '../crypto/age';
 import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
+import { AGE_EXTENSION, encryptionRecord, encryptor } from './encryption';
 import { artifactKey, sidecarKey, sidecarText } from './layout';
 import type { ObjectStore } from './s3';
 
@@ -26,13 +28,15 @@ export class Meter extends Transform {
   }
 }
 
+/** With `encryptTo` (non-empty), the stored object is an age file `<key>.age` and sizes and hashes are its own. */
 export async function writeArtifact(
-  store: ObjectStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal,
+  store: ObjectStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal, encryptTo: Recipient[] = [],
 ): Promise<ArtifactRecord> {
-  const key = artifactKey(backupId, spec.part, spec.extension);
+  const encrypted = encryptTo.length > 0;
+  const key = artifactKey(backupId, spec.part, encrypted ? `${spec.extension}.${AGE_EXTENSION}` : spec.extension);
   const meter = new Meter();
-  const contentType = spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
-  const stages: (Readable | Transform)[] = spec.compress ? [source, createGzip({ level: 6 }), meter] : [source, meter];
+  const contentType = encrypted ? 'application/octet-stream' : spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
+  const stages: (Readable | Transform)[] = [source, ...(spec.compress ? [createGzip({ level: 6 })] : []), ...(encrypted ? [encryptor(encryptTo)] : []), meter];
   // The upload reads meter's output; piping and uploading run together, and either failing stops both.
   const body = new PassThrough();
   const piping = pipeline([...stages, body] as unknown as [Readable, PassThrough], { signal });
@@ -47,5 +51,8 @@ export async function writeArtifact(
     throw err;
   }
   await store.putText(sidecarKey(key), sidecarText(key, meter.sha256), 'text/plain');
-  return { part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: spec.compress, ...(spec.meta ? { meta: spec.meta } : {}) };
+  return {
+    part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: spec.compress,
+    ...(spec.meta ? { meta: spec.meta } : {}), ...(encrypted ? { encryption: encryptionRecord(encryptTo) } : {}),
+  };
 }

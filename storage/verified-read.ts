@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { Identity } from '../crypto/age';
 import { PermanentError, type ArtifactRecord } from '../engines/engine';
+import { decryptor } from './encryption';
 import { httpStatus, type ObjectStore } from './s3';
 
 export interface VerifiedRead {
@@ -15,7 +17,15 @@ export interface VerifiedRead {
   readonly verified: boolean;
 }
 
-export async function readVerified(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<VerifiedRead> {
+/**
+ * An encrypted artifact is decrypted after the check (age authenticates every 64 KiB chunk, so altered bytes
+ * fail there even before the SHA-256 at the end); `identities` must hold one it was encrypted to, or this
+ * throws NoMatchingIdentity before reading anything.
+ */
+export async function readVerified(
+  store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void, identities: Identity[] = [],
+): Promise<VerifiedRead> {
+  const decrypt = artifact.encryption ? decryptor(artifact, identities) : undefined;
   let raw: Readable;
   try {
     raw = await store.open(artifact.key, signal);
@@ -55,16 +65,18 @@ export async function readVerified(store: ObjectStore, artifact: ArtifactRecord,
   raw.on('error', (err) => check.destroy(err));
   raw.pipe(check);
   let stream: Readable = check;
-  if (artifact.compressed) {
-    const gunzip = createGunzip();
-    check.on('error', (err) => gunzip.destroy(err));
-    stream = check.pipe(gunzip);
+  for (const stage of [decrypt, artifact.compressed ? createGunzip() : undefined]) {
+    if (!stage) continue;
+    stream.on('error', (err) => stage.destroy(err));
+    stream = stream.pipe(stage);
   }
   return { stream, get verified() { return verified; } };
 }
 
-/** Reads an object to its end through readVerified, discarding the bytes: the check alone. */
+/** Reads an object to its end through readVerified, discarding the bytes: the check of the stored bytes alone. */
 export async function verifyWhole(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
-  const { stream } = await readVerified(store, { ...artifact, compressed: false }, signal, onBytes);
+  const asStored: ArtifactRecord = { ...artifact, compressed: false };
+  delete asStored.encryption;
+  const { stream } = await readVerified(store, asStored, signal, onBytes);
   for await (const chunk of stream) void chunk;
 }

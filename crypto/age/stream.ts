@@ -61,7 +61,7 @@ export function encryptStream(recipients: Recipient[]): Transform {
  * An age file in, plaintext out. Fails (never ends cleanly) on a header no identity opens, an altered
  * header or chunk, reordered chunks, or a cut anywhere.
  */
-export function decryptStream(identities: Identity[]): Transform {
+export function decryptStream(identities: Identity[], describe: (err: AgeError) => Error = (e) => e): Transform {
   const pending = new BufferQueue();
   let fileKey: Buffer | undefined;
   let key: Buffer | undefined;
@@ -116,7 +116,7 @@ export function decryptStream(identities: Identity[]): Transform {
         step(this, false);
         done();
       } catch (err) {
-        done(err as Error);
+        done(err instanceof AgeError ? describe(err) : err as Error);
       }
     },
     flush(done: TransformCallback) {
@@ -124,7 +124,7 @@ export function decryptStream(identities: Identity[]): Transform {
         step(this, true);
         done();
       } catch (err) {
-        done(err as Error);
+        done(err instanceof AgeError ? describe(err) : err as Error);
       }
     },
   });
