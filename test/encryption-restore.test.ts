@@ -116,7 +116,8 @@ test('encrypted backups: no plaintext in the bucket, age CLI interop, identity c
     const old1 = await runRestore(client, after, { type: 'postgres', backupId: first.backupId });
     assert.equal(old1.failed, false, old1.error);
     assert.deepEqual(old1.result!.targets[0]!.proof!.checks.filter((c) => !c.ok), []);
-    assert.deepEqual(await fingerprint({ ...source, database: old1.result!.targets[0]!.destination }), before, 'the pre-rotation backup restored whole');
+    const [oldCopy] = await restoredCopies(source);
+    assert.deepEqual(await fingerprint({ ...source, database: oldCopy! }), before, 'the pre-rotation backup restored whole');
 
     // Replace the new backup's object with the same dump encrypted by the age CLI, and restore that.
     const dump = second.artifacts[0]!;
@@ -131,7 +132,9 @@ test('encrypted backups: no plaintext in the bucket, age CLI interop, identity c
     await store.putText(cycle.results[0]!.manifestKey!, manifestText({ ...dump, sizeBytes: fromCli.stdout.length, sha256: createHash('sha256').update(fromCli.stdout).digest('hex') }), 'application/json');
     const cli = await runRestore(client, after, { type: 'postgres', backupId: second.backupId });
     assert.equal(cli.failed, false, cli.error);
-    assert.deepEqual(await fingerprint({ ...source, database: cli.result!.targets[0]!.destination }), before, 'the CLI-encrypted backup restored whole');
+    const cliCopy = (await restoredCopies(source)).find((d) => d !== oldCopy);
+    assert.ok(cliCopy, 'a second restored database');
+    assert.deepEqual(await fingerprint({ ...source, database: cliCopy }), before, 'the CLI-encrypted backup restored whole');
 
     // Damage: one flipped byte, or the last bytes cut off (manifest updated too, so only age itself can notice).
     const copies = (await restoredCopies(source)).length;
