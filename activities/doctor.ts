@@ -8,6 +8,8 @@ import type { Catalog } from '../catalog/catalog';
 import type { ObjectStore } from '../storage/s3';
 import type { DoctorSection } from './types';
 import { ensureSearchAttributes } from '../client/search-attributes';
+import type { ObjectLockConfig } from '../config/encryption';
+import { bucketProtection } from '../storage/object-lock';
 
 export interface DoctorDeps {
   config: CairnConfig;
@@ -54,6 +56,7 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
       } catch (err) {
         checks.push(failed('writable', err, `grant the access key write access to bucket '${config.storage.bucket}'`));
       }
+      checks.push(await immutabilityCheck(store, config.storage.objectLock));
       return { name, kind: 'storage', checks };
     },
 
@@ -85,4 +88,20 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
       }
     },
   };
+}
+
+/** The bucket's object lock and versioning state, and whether it can honour BACKUP_LOCK_MODE. */
+async function immutabilityCheck(store: ObjectStore, lock: ObjectLockConfig | undefined): Promise<HealthCheck> {
+  try {
+    const p = await bucketProtection(store);
+    const state = `object lock ${p.objectLock ? 'enabled' : 'off'}${p.defaultRetention ? ` (default retention ${p.defaultRetention})` : ''}, versioning ${p.versioning.toLowerCase()}`;
+    const writes = lock ? `; Cairn writes every object with ${lock.mode} retention of ${lock.days} day(s)` : '; Cairn sets no retention (BACKUP_LOCK_MODE unset)';
+    if (lock && !p.objectLock) {
+      return { check: 'immutability', ok: false, detail: `${state}, but BACKUP_LOCK_MODE is ${lock.mode}`,
+        fix: `object lock can only be enabled when a bucket is created: point BACKUP_BUCKET at a lock-enabled bucket, or unset BACKUP_LOCK_MODE` };
+    }
+    return { check: 'immutability', ok: true, detail: state + writes };
+  } catch (err) {
+    return failed('immutability', err, 'grant the access key s3:GetBucketObjectLockConfiguration and s3:GetBucketVersioning');
+  }
 }

@@ -7,6 +7,8 @@ import type { ObjectStore } from '../storage/s3';
 import { deleteBackupObjects, findLeftovers, leftoverPrefix, type Leftovers } from '../retention/bucket';
 import { doomed, planPrune, type TargetPlan } from '../retention/plan';
 import { activityTools } from './context';
+import { ObjectLockedError } from '../storage/object-lock';
+import type { PruneResult } from './types';
 import { withFailureMapping } from './failures';
 
 export function pruneActivities({ config, store, catalog }: { config: CairnConfig; store: ObjectStore; catalog: Catalog }) {
@@ -19,6 +21,7 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
   const deleteOne = async (backupId: string, how: 'expired' | 'deleted') => {
     const tools = activityTools();
     await withFailureMapping(() => deleteBackupObjects(store, backupId, (n) => tools.heartbeat({ backupId, deleted: n })));
+    // (an ObjectLockedError passes through: pruneExpired reports the backup kept, deleteBackup fails non-retryably)
     // Only once every object is gone: a row marked early would hide a half-deleted backup from the next prune.
     await markGone(catalog.pool, backupId, how);
   };
@@ -31,7 +34,10 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
     },
 
     async deleteBackup(input: { backupId: string; how: 'expired' | 'deleted' }): Promise<void> {
-      await deleteOne(input.backupId, input.how);
+      await deleteOne(input.backupId, input.how).catch((err: unknown) => {
+        if (err instanceof ObjectLockedError) throw ApplicationFailure.nonRetryable(`backup ${input.backupId} kept: ${err.reason}`, 'ObjectLocked');
+        throw err;
+      });
     },
 
     /** Objects without a manifest and unfinished uploads, older than PRUNE_ORPHAN_GRACE_HOURS; removed unless dryRun. */
@@ -50,11 +56,20 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
      * The backup cycle's retention step (name and input kept, so running cycles replay): the retention policy
      * for the cycle's targets, unless PRUNE_AFTER_BACKUP is off.
      */
-    async pruneExpired(input: { targets: string[] }): Promise<string[]> {
-      if (!config.retention.afterBackup) return [];
+    async pruneExpired(input: { targets: string[] }): Promise<PruneResult> {
+      if (!config.retention.afterBackup) return { pruned: [], kept: [] };
       const ids = doomed(await withFailureMapping(() => planPrune(config, store, catalog, input.targets)));
-      for (const backupId of ids) await deleteOne(backupId, 'expired');
-      return ids;
+      const result: PruneResult = { pruned: [], kept: [] };
+      for (const backupId of ids) {
+        try {
+          await deleteOne(backupId, 'expired');
+          result.pruned.push(backupId);
+        } catch (err) {
+          if (!(err instanceof ObjectLockedError)) throw err;
+          result.kept.push({ backupId, reason: err.reason, until: err.until.toISOString() });
+        }
+      }
+      return result;
     },
   };
 }

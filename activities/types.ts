@@ -39,6 +39,12 @@ export interface TargetBackupResult {
   error?: string;
 }
 
+/** What pruning did: backups deleted, and backups past retention it had to keep (e.g. under S3 Object Lock). */
+export interface PruneResult {
+  pruned: string[];
+  kept: { backupId: string; reason: string; until?: string }[];
+}
+
 export interface DoctorSection {
   name: string;
   kind: 'temporal' | 'storage' | 'catalog' | TargetType;

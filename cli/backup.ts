@@ -90,5 +90,6 @@ function printResults(cycle: BackupCycleResult): void {
     r.target, r.type, r.status, r.backupId ?? '-', bytes(r.sizeBytes), r.status === 'success' ? `sha256 ${r.checksum?.slice(0, 16)}...` : (r.error ?? ''),
   ])));
   if (cycle.pruned?.length) console.log(`\npruned ${cycle.pruned.length} backup(s) past the retention window: ${cycle.pruned.join(', ')}`);
+  for (const k of cycle.kept ?? []) console.log(`kept ${k.backupId} past the retention window: ${k.reason}`);
   if (cycle.pruneError) console.log(`\npruning expired backups FAILED: ${cycle.pruneError}`);
 }

@@ -9,8 +9,9 @@ import { parseSet, SETS_PREFIX } from '../storage/format/backup-set';
 import { protectionKey } from '../storage/format/protection';
 import { backupIdOfKey, backupPrefix, isProtectedId, manifestKey } from '../storage/layout';
 import type { ObjectStore } from '../storage/s3';
+import { lockedUntil } from '../storage/object-lock';
 
-/** Deletes one backup's objects, manifest first; refuses a protected one. Idempotent: a retry finishes the job. */
+/** Deletes one backup's objects, manifest first; refuses a protected one, and one under object lock (ObjectLockedError). Idempotent: a retry finishes the job. */
 export async function deleteBackupObjects(store: ObjectStore, backupId: string, progress: (deleted: number) => void = () => undefined): Promise<number> {
   if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected (its id starts with '_'): it is never deleted`, 'BackupProtected');
   if (await store.size(protectionKey(backupId)) !== undefined) {
@@ -19,6 +20,9 @@ export async function deleteBackupObjects(store: ObjectStore, backupId: string, 
   const manifest = manifestKey(backupId);
   const keys = (await store.list(backupPrefix(backupId))).map((o) => o.key);
   const ordered = [...keys.filter((k) => k === manifest), ...keys.filter((k) => k !== manifest)];
+  // Under S3 Object Lock the store would refuse (or only hide) them: nothing is touched before the date.
+  const locked = await lockedUntil(store, ordered);
+  if (locked) throw locked;
   for (const [i, key] of ordered.entries()) {
     await store.deleteAll([key]);
     progress(i + 1);

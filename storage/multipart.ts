@@ -6,7 +6,7 @@
  */
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand,
-  UploadPartCommand, type S3Client,
+  UploadPartCommand, type ObjectLockMode, type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 
@@ -20,6 +20,8 @@ export interface MultipartTarget {
   partSize: number;
   queueSize: number;
   signal?: AbortSignal;
+  /** S3 Object Lock retention for the object (storage/object-lock.ts) */
+  retention?: { ObjectLockMode?: ObjectLockMode; ObjectLockRetainUntilDate?: Date };
 }
 
 export async function uploadStream(t: MultipartTarget, body: Readable): Promise<void> {
@@ -38,7 +40,7 @@ export async function uploadStream(t: MultipartTarget, body: Readable): Promise<
     if (PartNumber > MAX_PARTS) {
       throw new Error(`the stream for ${Key} is larger than ${MAX_PARTS} parts of ${t.partSize / 1048576} MiB; raise S3_PART_SIZE_MB`);
     }
-    uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: t.contentType }), { abortSignal: signal })).UploadId!;
+    uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: t.contentType, ...t.retention }), { abortSignal: signal })).UploadId!;
     const upload = client.send(new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: part.subarray(0, length), ContentLength: length }), { abortSignal: signal })
       .then((res) => { parts.push({ PartNumber, ETag: res.ETag! }); free.push(part); })
       .catch((err: unknown) => { failure ??= err; })
@@ -64,7 +66,7 @@ export async function uploadStream(t: MultipartTarget, body: Readable): Promise<
     }
     if (!uploadId) {
       // Smaller than one part: a single PUT, atomic by nature.
-      await client.send(new PutObjectCommand({ Bucket, Key, Body: buffer.subarray(0, filled), ContentType: t.contentType }), { abortSignal: signal });
+      await client.send(new PutObjectCommand({ Bucket, Key, Body: buffer.subarray(0, filled), ContentType: t.contentType, ...t.retention }), { abortSignal: signal });
       return;
     }
     if (filled > 0) await send(buffer, filled);

@@ -6,6 +6,7 @@ import {
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/types';
 import { uploadStream } from './multipart';
+import { assertLockable, explainLockRefusal, retentionFor } from './object-lock';
 
 /**
  * Keys given to and returned by an ObjectStore are relative to the configured prefix (BACKUP_PREFIX), so every
@@ -39,13 +40,15 @@ export class ObjectStore {
   async ensureBucket(): Promise<boolean> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await assertLockable(this, this.config.objectLock);
       return false;
     } catch (err) {
       if (httpStatus(err) !== 404) throw err;
       if (!this.config.createBucket) throw new Error(`bucket '${this.bucket}' does not exist and S3_CREATE_BUCKET is false`);
     }
     try {
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      // With BACKUP_LOCK_MODE set, the bucket is created lock-enabled: the only moment that is possible.
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket, ...(this.config.objectLock ? { ObjectLockEnabledForBucket: true } : {}) }));
     } catch (err) {
       const name = (err as Error).name;
       if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
@@ -60,12 +63,13 @@ export class ObjectStore {
   async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
     await uploadStream({
       client: this.client, bucket: this.bucket, key: this.full(key), contentType, signal,
-      partSize: this.config.partSize, queueSize: this.config.queueSize,
-    }, body);
+      partSize: this.config.partSize, queueSize: this.config.queueSize, retention: retentionFor(this.config.objectLock),
+    }, body).catch((err: unknown) => { throw explainLockRefusal(err, this.bucket, this.config.objectLock); });
   }
 
   async putText(key: string, text: string, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.full(key), Body: text, ContentType: contentType }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.full(key), Body: text, ContentType: contentType, ...retentionFor(this.config.objectLock) }))
+      .catch((err: unknown) => { throw explainLockRefusal(err, this.bucket, this.config.objectLock); });
   }
 
   async getText(key: string): Promise<string> {

@@ -42,7 +42,10 @@ export async function backupCycle(raw: BackupCycleInput = {}): Promise<BackupCyc
     }
   }
   try {
-    outcome.pruned = await targetSteps('', retries).prune({ targets: plan.targets.map((t) => t.name) });
+    const prune = await targetSteps('', retries).prune({ targets: plan.targets.map((t) => t.name) });
+    // Histories recorded before pruning reported kept backups hold a plain list.
+    outcome.pruned = Array.isArray(prune) ? prune as string[] : prune.pruned;
+    if (!Array.isArray(prune) && prune.kept.length) outcome.kept = prune.kept.map(({ backupId, reason }) => ({ backupId, reason }));
   } catch (err) {
     outcome.pruneError = describe(err);
   }

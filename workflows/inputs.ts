@@ -15,6 +15,8 @@ export interface BackupCycleResult {
   results: TargetBackupResult[];
   /** backups deleted because they were past the retention window */
   pruned: string[];
+  /** backups past the retention window that pruning kept, and why (e.g. 'ObjectLocked until <date>') */
+  kept?: { backupId: string; reason: string }[];
   /** why pruning failed, when it did (the backups themselves may still have succeeded) */
   pruneError?: string;
   /** the backup set this cycle recorded (sets/...json in the bucket); complete when every target succeeded */
