@@ -20,9 +20,10 @@ export interface ObjectLockConfig {
   days: number;
 }
 
-/** age's key files: one key per line, `#` comments and blank lines ignored. */
+/** age's key files: one key per line, `#` comments and blank lines ignored; or a comma list. */
 function keyLines(text: string): string[] {
-  return text.split(/[\n,]/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  // Comments first (they may hold commas), then a comma list is allowed on a line, as in an environment variable.
+  return text.split('\n').filter((l) => !l.trim().startsWith('#')).flatMap((l) => l.split(',')).map((k) => k.trim()).filter(Boolean);
 }
 
 function parseEach<T>(lines: string[], key: string, parse: (line: string) => T, secretValues: boolean): T[] {
