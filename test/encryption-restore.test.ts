@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -18,7 +18,7 @@ import { testConfig, withWorker } from './support/stack';
 import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from './support/pg';
 import { readManifest, runCycle } from './support/cycle';
 import { runRestore } from './support/restore';
-import { age, ageKeygen } from './support/age-cli';
+import { age, ageKeygen, ageWithPassphrase } from './support/age-cli';
 import { postgresEngine } from '../engines/postgres';
 import type { DestinationRequest } from '../engines/engine';
 
@@ -154,5 +154,40 @@ test('encrypted backups: no plaintext in the bucket, age CLI interop, identity c
     }
     assert.equal((await restoredCopies(source)).length, copies, 'no database was created from damaged ciphertext');
   });
+  store.destroy();
+});
+
+test('passphrase mode: the backup restores with the passphrase, the age CLI opens it with the same, and a wrong one is refused first', { timeout: 600_000, skip: postgresRestoreMissing }, async () => {
+  const source = await createDatabase('enc-pass');
+  created.push(source);
+  await query(source, 'CREATE TABLE t (a int, b text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000) g');
+  const before = await fingerprint(source);
+  const passphrase = `cairn ${randomBytes(8).toString('hex')}`;
+  const config = testConfig('enc-pass', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database, BACKUP_ENCRYPTION_PASSPHRASE: passphrase });
+  const store = new ObjectStore(config.storage);
+  await withWorker(config, async (client) => {
+    const cycle = await runCycle(client, config);
+    assert.equal(cycle.failed, false, cycle.error);
+    const manifest = await readManifest(config, cycle.results[0]!.manifestKey!);
+    assert.deepEqual(manifest.artifacts[0]!.encryption?.recipients, ['scrypt']);
+    assert.ok(manifest.validation.checks.includes('postgres structural check'), 'the passphrase decrypts, so validation is full');
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'cairn-enc-'));
+    writeFileSync(path.join(dir, 'dump.age'), await getObject(store, manifest.artifacts[0]!.key));
+    assert.equal(ageWithPassphrase(['-d', '-o', path.join(dir, 'dump'), path.join(dir, 'dump.age')], passphrase, 1), 0, 'age -d with the passphrase');
+    assert.equal(readFileSync(path.join(dir, 'dump')).subarray(0, 5).toString(), 'PGDMP');
+
+    const run = await runRestore(client, config, { type: 'postgres', target: source.database });
+    assert.equal(run.failed, false, run.error);
+    const [copy] = await restoredCopies(source);
+    assert.deepEqual(await fingerprint({ ...source, database: copy! }), before);
+  });
+  const wrong = sameStack(config, source.database, { BACKUP_ENCRYPTION_PASSPHRASE: 'not the passphrase at all' });
+  await withWorker(wrong, async (client) => {
+    const run = await runRestore(client, wrong, { type: 'postgres', target: source.database });
+    assert.equal(run.failed, true);
+    assert.match(run.error!, /cannot be decrypted: the passphrase does not open this file/);
+  });
+  assert.equal((await restoredCopies(source)).length, 1, 'the refused restore created no database');
   store.destroy();
 });
