@@ -9,7 +9,7 @@ import type { Source } from './read';
 
 /** Settings whose values must never be printed, even in an error. */
 export const SECRET_KEYS = new Set(['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'POSTGRES_PASSWORD', 'NEO4J_PASSWORD', 'NEO4J_DRILL_PASSWORD',
-  'QDRANT_API_KEY', 'CAIRN_METADATA_PASSWORD']);
+  'QDRANT_API_KEY', 'CAIRN_METADATA_PASSWORD', 'BACKUP_ENCRYPTION_PASSPHRASE', 'BACKUP_ENCRYPTION_IDENTITIES']);
 
 /** What a key means, for messages about two variables that both set it. */
 const MEANING: Record<string, string> = {

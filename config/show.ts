@@ -102,6 +102,11 @@ export function showConfig({ config, settings: s }: LoadedConfig): ShownSetting[
     row('backup.run_on_start', backup.runOnStart, ['RUN_IMMEDIATE_BACKUP'], { fallback: backup.runOnStart ? 'default for this deployment (it backed up at start-up)' : 'default' }),
     row('backup.respawn_protection_hours', backup.respawnProtectionHours, ['RESPAWN_PROTECTION_HOURS']),
     row('backup.force_backup', backup.forceBackup, ['FORCE_BACKUP']),
+    // Fingerprints only: recipients are public, identities and passphrases never leave the worker.
+    row('encryption.recipients', config.encryption.recipients.map((r) => r.fingerprint).join(', ') || '(off: backups are not encrypted)',
+      ['BACKUP_ENCRYPTION_RECIPIENTS', 'BACKUP_ENCRYPTION_PASSPHRASE']),
+    row('encryption.identities', config.encryption.identities.map((i) => i.fingerprint).join(', ') || '(none)', ['BACKUP_ENCRYPTION_IDENTITIES', 'BACKUP_ENCRYPTION_PASSPHRASE']),
+    row('storage.object_lock', storage.objectLock ? `${storage.objectLock.mode} ${storage.objectLock.days} day(s)` : '(off)', ['BACKUP_LOCK_MODE', 'BACKUP_LOCK_DAYS']),
     ...config.targets.flatMap((t, i) => targetRows(s, t, i, fileTargets, byUrl)),
   ];
 }
