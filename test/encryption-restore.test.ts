@@ -19,18 +19,6 @@ import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from '.
 import { readManifest, runCycle } from './support/cycle';
 import { runRestore } from './support/restore';
 import { age, ageKeygen, ageWithPassphrase } from './support/age-cli';
-import { postgresEngine } from '../engines/postgres';
-import type { DestinationRequest } from '../engines/engine';
-
-/** PostgreSQL restore destinations land with the PostgreSQL restore work (branch h-pg); until then this cannot run. */
-const postgresRestoreMissing = (() => {
-  try {
-    postgresEngine.destination({ source: adminTarget(), stamp: '20260101_000000', purpose: 'restore', targets: [] } as unknown as DestinationRequest<PostgresTarget>);
-  } catch (err) {
-    if (/not implemented yet/.test((err as Error).message)) return 'needs the PostgreSQL restore engine (restore destinations), which is not in this build yet';
-  }
-  return false;
-})();
 
 const created: PostgresTarget[] = [];
 after(async () => {
@@ -55,7 +43,7 @@ async function getObject(store: ObjectStore, key: string): Promise<Buffer> {
   return Buffer.from(await res.Body!.transformToByteArray());
 }
 
-test('encrypted backups: no plaintext in the bucket, age CLI interop, identity checked first, key rotation, damage refused', { timeout: 600_000, skip: postgresRestoreMissing }, async () => {
+test('encrypted backups: no plaintext in the bucket, age CLI interop, identity checked first, key rotation, damage refused', { timeout: 600_000 }, async () => {
   const marker = `cairn_marker_${randomBytes(6).toString('hex')}`;
   const source = await createDatabase('enc-pg');
   created.push(source);
@@ -157,7 +145,7 @@ test('encrypted backups: no plaintext in the bucket, age CLI interop, identity c
   store.destroy();
 });
 
-test('passphrase mode: the backup restores with the passphrase, the age CLI opens it with the same, and a wrong one is refused first', { timeout: 600_000, skip: postgresRestoreMissing }, async () => {
+test('passphrase mode: the backup restores with the passphrase, the age CLI opens it with the same, and a wrong one is refused first', { timeout: 600_000 }, async () => {
   const source = await createDatabase('enc-pass');
   created.push(source);
   await query(source, 'CREATE TABLE t (a int, b text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 3000) g');
