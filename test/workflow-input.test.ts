@@ -64,7 +64,7 @@ async function failure(workflowId: string) {
 
 const BAD_CYCLE_INPUTS: [string, RegExp][] = [
   ['{"targets":"cairn"}', /backupCycle input: field 'targets' must be a list of strings \(target names\).*, got a string \("cairn"\)/],
-  ['"hello"', /backupCycle input: must be a JSON object such as \{\} with optional fields targets, got a string \("hello"\)/],
+  ['"hello"', /backupCycle input: must be a JSON object such as \{\} with optional fields targets, protect, got a string \("hello"\)/],
   ['{"version":99}', /backupCycle input: field 'version' must be 1 \(absent means 1.*got a number \(99\)/],
   ['{"target":["cairn"]}', /backupCycle input: unknown field\(s\) 'target'; known fields: version, targets/],
   ['{"targets":["cairn", 7]}', /backupCycle input: field 'targets' must be a list of strings.*item 1 is a number \(7\)/],
