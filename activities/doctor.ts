@@ -5,12 +5,12 @@ import type { CairnConfig, Target } from '../config/types';
 import type { Engine, HealthCheck } from '../engines/engine';
 import type { EngineRegistry } from '../engines/registry';
 import type { Catalog } from '../catalog/catalog';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import type { DoctorSection } from './types';
 
 export interface DoctorDeps {
   config: CairnConfig;
-  store: ObjectStore;
+  store: BackupStore;
   catalog: Catalog;
   engines: EngineRegistry;
   temporal: Client;

@@ -5,11 +5,11 @@
  */
 import { PermanentError, type ArtifactRecord, type Counts, type Engine, type ReadContext } from '../engines/engine';
 import type { Target } from '../config/types';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { readVerified, verifyWhole } from '../storage/verified-read';
 import { activityTools } from './context';
 
-export function readingContext(store: ObjectStore, artifacts: ArtifactRecord[], phase: string) {
+export function readingContext(store: BackupStore, artifacts: ArtifactRecord[], phase: string) {
   const tools = activityTools();
   const verified = new Set<string>();
   const totalBytes = artifacts.reduce((n, a) => n + a.sizeBytes, 0);
@@ -34,7 +34,7 @@ export function readingContext(store: ObjectStore, artifacts: ArtifactRecord[], 
  * read whole: afterwards each stored byte matched its manifest record. A structurally broken artifact is a
  * PermanentError (it stays broken); a network fault reading it is left to the retry policy.
  */
-export async function verifyStored(store: ObjectStore, engine: Engine<Target>, artifacts: ArtifactRecord[], counts: Counts, what: string): Promise<{ checks: string[]; bytesRead: number }> {
+export async function verifyStored(store: BackupStore, engine: Engine<Target>, artifacts: ArtifactRecord[], counts: Counts, what: string): Promise<{ checks: string[]; bytesRead: number }> {
   const reading = readingContext(store, artifacts, 'verifying');
   try {
     await engine.validate(artifacts, counts, reading.ctx).catch((err: Error) => {

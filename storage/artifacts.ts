@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
 import { artifactKey, sidecarKey, sidecarText } from './layout';
-import type { ObjectStore } from './s3';
+import type { BackupStore } from './store';
 
 /** A pass-through that hashes and counts what flows through it. */
 export class Meter extends Transform {
@@ -27,7 +27,7 @@ export class Meter extends Transform {
 }
 
 export async function writeArtifact(
-  store: ObjectStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal,
+  store: BackupStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal,
 ): Promise<ArtifactRecord> {
   const key = artifactKey(backupId, spec.part, spec.extension);
   const meter = new Meter();

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { PermanentError, type ArtifactRecord } from '../engines/engine';
-import { httpStatus, type ObjectStore } from './s3';
+import { httpStatus } from './s3';
+import type { BackupStore } from './store';
 
 export interface VerifiedRead {
   stream: Readable;
@@ -15,7 +16,7 @@ export interface VerifiedRead {
   readonly verified: boolean;
 }
 
-export async function readVerified(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<VerifiedRead> {
+export async function readVerified(store: BackupStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<VerifiedRead> {
   let raw: Readable;
   try {
     raw = await store.open(artifact.key, signal);
@@ -64,7 +65,7 @@ export async function readVerified(store: ObjectStore, artifact: ArtifactRecord,
 }
 
 /** Reads an object to its end through readVerified, discarding the bytes: the check alone. */
-export async function verifyWhole(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
+export async function verifyWhole(store: BackupStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
   const { stream } = await readVerified(store, { ...artifact, compressed: false }, signal, onBytes);
   for await (const chunk of stream) void chunk;
 }
