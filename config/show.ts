@@ -81,6 +81,7 @@ export function showConfig({ config, settings: s }: LoadedConfig): ShownSetting[
     row('temporal.tls', temporal.tls ? 'on' : 'off', ['TEMPORAL_TLS', 'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_CA_FILE']),
     row('storage.endpoint', storage.endpoint, ['MINIO_ENDPOINT', 'MINIO_PORT'], { fallback: storage.forcePathStyle ? 'default' : 'default: AWS S3 in storage.region' }),
     row('storage.region', storage.region, ['S3_REGION']),
+    row('storage.directory', storage.directory ?? '(none: the bucket)', ['BACKUP_DIR']),
     row('storage.bucket', storage.bucket, ['BACKUP_BUCKET']),
     row('storage.prefix', storage.prefix || '(none)', ['BACKUP_PREFIX']),
     keysFrom ? { setting: 'storage.credentials', value: '(none set)', from: keysFrom } : row('storage.access_key', storage.accessKey, ['MINIO_ACCESS_KEY'], { secret: true }),
@@ -102,6 +103,7 @@ export function showConfig({ config, settings: s }: LoadedConfig): ShownSetting[
     row('backup.run_on_start', backup.runOnStart, ['RUN_IMMEDIATE_BACKUP'], { fallback: backup.runOnStart ? 'default for this deployment (it backed up at start-up)' : 'default' }),
     row('backup.respawn_protection_hours', backup.respawnProtectionHours, ['RESPAWN_PROTECTION_HOURS']),
     row('backup.force_backup', backup.forceBackup, ['FORCE_BACKUP']),
+    row('backup.restore_empty_on_start', backup.restoreEmptyOnStart, ['CAIRN_RESTORE_EMPTY_ON_START']),
     ...config.targets.flatMap((t, i) => targetRows(s, t, i, fileTargets, byUrl)),
   ];
 }

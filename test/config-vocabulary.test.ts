@@ -70,7 +70,10 @@ test('Graphiti: S3_BACKUP_BUCKET and AWS_REGION without keys mean AWS S3 through
   const keyed = loadConfig({ S3_BACKUP_BUCKET: 'g-b', AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'shh', AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3: 'http://s3:9000' }).storage;
   assert.deepEqual([keyed.accessKey, keyed.secretKey, keyed.endpoint, keyed.forcePathStyle], ['AKIA', 'shh', 'http://s3:9000', true]);
   refused({ S3_BACKUP_BUCKET: 'g-b', AWS_ACCESS_KEY_ID: 'AKIA' }, 'AWS_ACCESS_KEY_ID', 'MINIO_SECRET_KEY');
-  refused({ RESTORE_FROM_S3_ON_STARTUP: 'true' }, 'RESTORE_FROM_S3_ON_STARTUP', 'not supported yet');
+  assert.equal(loadConfig({ RESTORE_FROM_S3_ON_STARTUP: 'true' }).backup.restoreEmptyOnStart, true);
+  assert.equal(loadConfig({ RESTORE_FROM_S3_ON_STARTUP: 'false' }).backup.restoreEmptyOnStart, false);
+  assert.equal(loadConfig({}).backup.restoreEmptyOnStart, false);
+  refused({ RESTORE_FROM_S3_ON_STARTUP: 'true', CAIRN_RESTORE_EMPTY_ON_START: 'false' }, 'CAIRN_RESTORE_EMPTY_ON_START', 'RESTORE_FROM_S3_ON_STARTUP', 'disagree');
   refused({ RESTORE_FROM_S3_ON_STARTUP: 'maybe' }, 'RESTORE_FROM_S3_ON_STARTUP', "'maybe'");
   refused({ ENABLE_CONTINUOUS_BACKUP: 'true' }, 'ENABLE_CONTINUOUS_BACKUP', 'not supported');
   // Graphiti's hourly full backup becomes the schedule; an interval cron cannot repeat is refused, not rounded.

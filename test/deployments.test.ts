@@ -101,7 +101,7 @@ test('Graphiti: S3_BACKUP_BUCKET and AWS_REGION with no keys use the AWS default
   assertAllSucceeded(run.results, [db, 'neo4j']);
   assert.ok((await d.bucketKeys()).some((k) => k.startsWith(`postgres/${db}/`)));
 
-  await refusedNaming(d, { RESTORE_FROM_S3_ON_STARTUP: 'true' }, 'RESTORE_FROM_S3_ON_STARTUP', 'not supported yet');
+  await refusedNaming(d, { RESTORE_FROM_S3_ON_STARTUP: 'maybe' }, 'RESTORE_FROM_S3_ON_STARTUP', "'maybe'");
   await refusedNaming(d, { BACKUP_BUCKET: 'other-bucket' }, 'BACKUP_BUCKET', 'S3_BACKUP_BUCKET');
 });
 

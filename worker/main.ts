@@ -1,12 +1,14 @@
 /**
  * `cairn worker`: runs a worker until SIGINT/SIGTERM, applying the backup schedule first when configured to,
- * and starting one backup cycle when RUN_IMMEDIATE_BACKUP asks (worker/startup-backup.ts).
+ * restoring empty targets when CAIRN_RESTORE_EMPTY_ON_START asks (worker/bootstrap-restore.ts), and starting one
+ * backup cycle when RUN_IMMEDIATE_BACKUP asks (worker/startup-backup.ts).
  */
 import { loadConfig } from '../config/load';
 import { createWorker } from './create';
 import { applySchedules } from '../client/schedules';
 import { connectClient } from '../client/connection';
 import { runStartupBackup } from './startup-backup';
+import { runBootstrapRestore } from './bootstrap-restore';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
@@ -15,11 +17,15 @@ export async function runWorker(): Promise<void> {
     for (const { spec, outcome } of await applySchedules(client, config)) console.log(`schedule ${spec.scheduleId}: ${outcome}`);
     await client.connection.close();
   }
-  const { worker, close } = await createWorker(config);
-  if (config.backup.runOnStart) {
+  const { worker, store, close } = await createWorker(config);
+  if (config.backup.restoreEmptyOnStart || config.backup.runOnStart) {
     const client = await connectClient(config.temporal);
     try {
-      await runStartupBackup(config, client, (line) => console.log(line));
+      // Restores first: a start-up backup of a target about to be restored would record its emptiness as the latest backup.
+      const restoring = config.backup.restoreEmptyOnStart
+        ? (await runBootstrapRestore(config, client, store, (line) => console.log(line))).filter((d) => d.action === 'restoring').map((d) => d.target)
+        : [];
+      if (config.backup.runOnStart) await runStartupBackup(config, client, (line) => console.log(line), restoring);
     } finally {
       await client.connection.close();
     }
