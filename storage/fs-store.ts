@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { noSuchKey, type BackupStore, type StoreCapabilities } from './store';
 
 /** Temporary files start with this; no key segment may, so a temporary file is never taken for an object. */
@@ -37,8 +36,12 @@ export class FileStore implements BackupStore {
 
   async upload(key: string, body: Readable, _contentType: string, signal?: AbortSignal): Promise<void> {
     await this.writeAtomically(key, async (tmp) => {
-      const out = tmp.createWriteStream({ autoClose: false });
-      await (signal ? pipeline(body, out, { signal }) : pipeline(body, out));
+      // Written chunk by chunk on the handle, which stays open for the fsync; each write waits, so memory stays bounded.
+      for await (const chunk of body as AsyncIterable<Buffer | string>) {
+        signal?.throwIfAborted();
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        for (let offset = 0; offset < bytes.length;) offset += (await tmp.write(bytes, offset, bytes.length - offset)).bytesWritten;
+      }
     });
   }
 
