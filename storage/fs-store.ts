@@ -101,7 +101,8 @@ export class FileStore implements BackupStore {
     const dirKey = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     let removed = 0;
     for await (const { dir, file } of this.walk(dirKey)) {
-      if (!file.startsWith(PARTIAL)) continue;
+      // .cairn-partial-<final name>-<uuid>: only those whose final key is under `prefix`
+      if (!file.startsWith(PARTIAL) || !`${dirKey}${file.slice(PARTIAL.length, -37)}`.startsWith(prefix)) continue;
       await unlink(path.join(dir, file)).catch((err: unknown) => { if (code(err) !== 'ENOENT') throw err; });
       removed++;
     }
