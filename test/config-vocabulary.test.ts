@@ -113,14 +113,18 @@ test('Clara: every *_DATABASE_URL is a PostgreSQL target, and backup_history liv
   refused({ CAIRN_CONFIG: file('t.yaml', 'targets:\n  - { type: qdrant, name: q }\n'), DATABASE_URL: 'postgresql://u:p@h/db' }, 'DATABASE_URL', 'targets:');
 });
 
-test('agentic platform: DB_* with the user and password from Docker secret files; BACKUP_DIR and an empty S3_BUCKET are refused', () => {
+test('agentic platform: DB_* with the user and password from Docker secret files; BACKUP_DIR or an empty S3_BUCKET keep backups in a directory', () => {
   const env = { DB_HOST: 'postgres', DB_PORT: '5433', DB_NAME: 'agentic_db', DB_USER_FILE: file('db_user', 'agent\n'), DB_PASSWORD_FILE: file('db_password', 'pw\n'), S3_BUCKET: 'agentic-platform-backups', AWS_REGION: 'eu-west-1' };
   const config = loadConfig(env);
   assert.deepEqual(config.targets, [{ type: 'postgres', name: 'agentic_db', host: 'postgres', port: 5433, user: 'agent', password: 'pw', database: 'agentic_db' }]);
   assert.deepEqual([config.storage.endpoint, config.storage.accessKey, config.backup.runOnStart], ['https://s3.eu-west-1.amazonaws.com', undefined, true]);
   assert.equal(loadConfig({ ...env, S3_BUCKET: undefined, BACKUP_S3_BUCKET: 'b-s3' }).storage.bucket, 'b-s3');
-  refused({ ...env, BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'not supported yet');
-  refused({ ...env, S3_BUCKET: '' }, 'S3_BUCKET', 'empty');
+  assert.equal(config.storage.directory, undefined, 'a bucket and no BACKUP_DIR: the bucket');
+  assert.equal(loadConfig({ ...env, S3_BUCKET: '' }).storage.directory, '/backups', 'an empty S3_BUCKET meant local only, in /backups');
+  assert.equal(loadConfig({ ...env, S3_BUCKET: '', BACKUP_DIR: '/srv/backups' }).storage.directory, '/srv/backups');
+  assert.equal(loadConfig({ ...env, S3_BUCKET: undefined, BACKUP_DIR: '/srv/backups' }).storage.directory, '/srv/backups');
+  refused({ ...env, BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'S3_BUCKET', 'one store');
+  refused({ ...env, S3_BUCKET: '', BACKUP_DIR: 'backups' }, 'BACKUP_DIR', 'absolute');
   refused({ ...env, DB_USER_FILE: path.join(scratch, 'absent') }, 'DB_USER_FILE', 'absent');
   refused({ ...env, POSTGRES_USER: 'someone-else' }, 'POSTGRES_USER', 'DB_USER_FILE');
 });

@@ -11,7 +11,7 @@ export const AGENTIC_KEYS = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER_FILE', 'D
 
 export function applyAgentic(s: Settings, blankInEnv: Set<string>): void {
   // An empty S3_BUCKET meant local backups only, in BACKUP_DIR (default /backups); BACKUP_DIR is read by config/storage.ts.
-  if (blankInEnv.has('S3_BUCKET') && AGENTIC_KEYS.some((k) => s.has(k))) s.assign('BACKUP_DIR', '/backups', 'S3_BUCKET');
+  if (blankInEnv.has('S3_BUCKET') && !s.has('BACKUP_DIR') && AGENTIC_KEYS.some((k) => s.has(k))) s.assign('BACKUP_DIR', '/backups', 'S3_BUCKET');
   s.alias('DB_HOST', 'POSTGRES_HOST');
   s.alias('DB_PORT', 'POSTGRES_PORT');
   s.alias('DB_NAME', 'POSTGRES_DB');
