@@ -33,13 +33,14 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
 
     /** The bucket exists (created when allowed) and accepts a write, read and delete. */
     async checkStorage(): Promise<DoctorSection> {
-      const name = `${config.storage.endpoint}/${config.storage.bucket}`;
+      const directory = config.storage.directory;
+      const name = directory ?? `${config.storage.endpoint}/${config.storage.bucket}`;
       const checks: HealthCheck[] = [];
       try {
         const created = await store.ensureBucket();
-        checks.push({ check: 'bucket', ok: true, detail: created ? `bucket '${config.storage.bucket}' created` : `bucket '${config.storage.bucket}' exists` });
+        checks.push({ check: 'bucket', ok: true, detail: `${store.location} ${created ? 'created' : 'exists'}` });
       } catch (err) {
-        const fix = /credential|access key|signature|forbidden|denied/i.test(String(err)) ? 'check MINIO_ACCESS_KEY and MINIO_SECRET_KEY'
+        const fix = directory ? `check that BACKUP_DIR (${directory}) is a directory the worker can create and write to` : /credential|access key|signature|forbidden|denied/i.test(String(err)) ? 'check MINIO_ACCESS_KEY and MINIO_SECRET_KEY'
           : 'check MINIO_ENDPOINT points at a running MinIO/S3 service, and that BACKUP_BUCKET exists or S3_CREATE_BUCKET=true';
         checks.push(failed('bucket', err, fix));
         return { name, kind: 'storage', checks };
@@ -51,7 +52,7 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
         await store.deleteAll([probe]);
         checks.push({ check: 'writable', ok: back.startsWith('cairn doctor'), detail: 'wrote, read back and deleted a probe object' });
       } catch (err) {
-        checks.push(failed('writable', err, `grant the access key write access to bucket '${config.storage.bucket}'`));
+        checks.push(failed('writable', err, directory ? `give the worker's user write access to ${directory}` : `grant the access key write access to bucket '${config.storage.bucket}'`));
       }
       return { name, kind: 'storage', checks };
     },
