@@ -5,7 +5,7 @@ import type { CairnConfig, Target } from '../config/types';
 import type { ArtifactRecord, Counts, Engine } from '../engines/engine';
 import type { EngineRegistry } from '../engines/registry';
 import type { Catalog } from '../catalog/catalog';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { writeArtifact } from '../storage/artifacts';
 import { backupPrefix, catalogObjectKey, manifestKey, sidecarKey } from '../storage/layout';
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../storage/format/manifest';
@@ -20,7 +20,7 @@ import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './typ
 
 export interface BackupDeps {
   config: CairnConfig;
-  store: ObjectStore;
+  store: BackupStore;
   catalog: Catalog;
   engines: EngineRegistry;
 }

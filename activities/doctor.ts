@@ -5,7 +5,8 @@ import type { CairnConfig, Target } from '../config/types';
 import type { Engine, HealthCheck } from '../engines/engine';
 import type { EngineRegistry } from '../engines/registry';
 import type { Catalog } from '../catalog/catalog';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
+import { ObjectStore } from '../storage/s3';
 import type { DoctorSection } from './types';
 import { ensureSearchAttributes } from '../client/search-attributes';
 import type { ObjectLockConfig } from '../config/encryption';
@@ -13,7 +14,7 @@ import { bucketProtection } from '../storage/object-lock';
 
 export interface DoctorDeps {
   config: CairnConfig;
-  store: ObjectStore;
+  store: BackupStore;
   catalog: Catalog;
   engines: EngineRegistry;
   temporal: Client;
@@ -36,13 +37,14 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
 
     /** The bucket exists (created when allowed) and accepts a write, read and delete. */
     async checkStorage(): Promise<DoctorSection> {
-      const name = `${config.storage.endpoint}/${config.storage.bucket}`;
+      const directory = config.storage.directory;
+      const name = directory ?? `${config.storage.endpoint}/${config.storage.bucket}`;
       const checks: HealthCheck[] = [];
       try {
         const created = await store.ensureBucket();
-        checks.push({ check: 'bucket', ok: true, detail: created ? `bucket '${config.storage.bucket}' created` : `bucket '${config.storage.bucket}' exists` });
+        checks.push({ check: 'bucket', ok: true, detail: `${store.location} ${created ? 'created' : 'exists'}` });
       } catch (err) {
-        const fix = /credential|access key|signature|forbidden|denied/i.test(String(err)) ? 'check MINIO_ACCESS_KEY and MINIO_SECRET_KEY'
+        const fix = directory ? `check that BACKUP_DIR (${directory}) is a directory the worker can create and write to` : /credential|access key|signature|forbidden|denied/i.test(String(err)) ? 'check MINIO_ACCESS_KEY and MINIO_SECRET_KEY'
           : 'check MINIO_ENDPOINT points at a running MinIO/S3 service, and that BACKUP_BUCKET exists or S3_CREATE_BUCKET=true';
         checks.push(failed('bucket', err, fix));
         return { name, kind: 'storage', checks };
@@ -54,9 +56,10 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
         await store.deleteAll([probe]);
         checks.push({ check: 'writable', ok: back.startsWith('cairn doctor'), detail: 'wrote, read back and deleted a probe object' });
       } catch (err) {
-        checks.push(failed('writable', err, `grant the access key write access to bucket '${config.storage.bucket}'`));
+        checks.push(failed('writable', err, directory ? `give the worker's user write access to ${directory}` : `grant the access key write access to bucket '${config.storage.bucket}'`));
       }
-      checks.push(await immutabilityCheck(store, config.storage.objectLock));
+      checks.push(store instanceof ObjectStore ? await immutabilityCheck(store, config.storage.objectLock)
+        : { check: 'immutability', ok: true, detail: `${store.location} has no object lock (a directory store)` });
       return { name, kind: 'storage', checks };
     },
 

@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import { workflowLink } from '../client/connection';
-import { httpStatus, type ObjectStore } from '../storage/s3';
+import { httpStatus } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { collectStatus } from '../status/collect';
 import type { Breach } from '../status/evaluate';
 import { deliver } from '../notify/deliver';
@@ -15,7 +16,7 @@ import { redactDeep, secretsOf } from '../notify/redact';
 
 export const OBJECTIVE_STATE_KEY = '.cairn/objective-state.json';
 
-export interface OpsDeps { config: CairnConfig; store: ObjectStore; catalog: Catalog; temporal: Client }
+export interface OpsDeps { config: CairnConfig; store: BackupStore; catalog: Catalog; temporal: Client }
 
 export function opsActivities({ config, store, catalog, temporal }: OpsDeps) {
   const secrets = secretsOf(config);

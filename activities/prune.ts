@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import { markGone, runningBackupIds } from '../catalog/retention';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { deleteBackupObjects, findLeftovers, leftoverPrefix, type Leftovers } from '../retention/bucket';
 import { doomed, planPrune, type TargetPlan } from '../retention/plan';
 import { activityTools } from './context';
@@ -11,7 +11,7 @@ import { ObjectLockedError } from '../storage/object-lock';
 import type { PruneResult } from './types';
 import { withFailureMapping } from './failures';
 
-export function pruneActivities({ config, store, catalog }: { config: CairnConfig; store: ObjectStore; catalog: Catalog }) {
+export function pruneActivities({ config, store, catalog }: { config: CairnConfig; store: BackupStore; catalog: Catalog }) {
   const checkTargets = (names: string[]) => {
     const unknown = names.filter((n) => !config.targets.some((t) => t.name === n));
     if (unknown.length) {

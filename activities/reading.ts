@@ -5,14 +5,14 @@
  */
 import { PermanentError, type ArtifactRecord, type Counts, type Engine, type ReadContext } from '../engines/engine';
 import type { Target } from '../config/types';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { readVerified, verifyWhole } from '../storage/verified-read';
 import type { Identity } from '../crypto/age';
 import { canDecrypt, checkCiphertextShape } from '../storage/encryption';
 import { activityTools } from './context';
 
 /** Encrypted artifacts are decrypted with `identities` (storage/verified-read.ts). */
-export function readingContext(store: ObjectStore, artifacts: ArtifactRecord[], phase: string, identities: Identity[] = []) {
+export function readingContext(store: BackupStore, artifacts: ArtifactRecord[], phase: string, identities: Identity[] = []) {
   const tools = activityTools();
   const verified = new Set<string>();
   const totalBytes = artifacts.reduce((n, a) => n + a.sizeBytes, 0);
@@ -38,7 +38,7 @@ export function readingContext(store: ObjectStore, artifacts: ArtifactRecord[], 
  * PermanentError (it stays broken); a network fault reading it is left to the retry policy.
  */
 export async function verifyStored(
-  store: ObjectStore, engine: Engine<Target>, artifacts: ArtifactRecord[], counts: Counts, what: string, identities: Identity[] = [],
+  store: BackupStore, engine: Engine<Target>, artifacts: ArtifactRecord[], counts: Counts, what: string, identities: Identity[] = [],
 ): Promise<{ checks: string[]; bytesRead: number }> {
   if (!canDecrypt(artifacts, identities)) return verifyCiphertext(store, artifacts);
   const reading = readingContext(store, artifacts, 'verifying', identities);
@@ -60,7 +60,7 @@ export async function verifyStored(
  * What a worker holding only recipients can check of an encrypted backup (it has no key, by design): every
  * stored byte against the manifest, and a whole age header with a stanza per recorded recipient.
  */
-async function verifyCiphertext(store: ObjectStore, artifacts: ArtifactRecord[]): Promise<{ checks: string[]; bytesRead: number }> {
+async function verifyCiphertext(store: BackupStore, artifacts: ArtifactRecord[]): Promise<{ checks: string[]; bytesRead: number }> {
   const reading = readingContext(store, artifacts, 'verifying');
   const checks = ['structural check skipped: the backup is encrypted and this worker holds no identity for it'];
   try {

@@ -11,7 +11,7 @@ import { PermanentError, type Destination, type Engine, type ProofReport, type R
 import type { EngineRegistry } from '../engines/registry';
 import type { Manifest } from '../storage/format/manifest';
 import { restoreReportKey, type RestoreReport } from '../storage/format/reports';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { readingContext, verifyStored } from './reading';
 import { assertCanDecrypt } from '../storage/encryption';
 import { withFailureMapping } from './failures';
@@ -20,7 +20,7 @@ import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, Verif
 
 export interface RestoreDeps {
   config: CairnConfig;
-  store: ObjectStore;
+  store: BackupStore;
   catalog: Catalog;
   engines: EngineRegistry;
 }

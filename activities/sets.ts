@@ -3,12 +3,12 @@ import type { Catalog } from '../catalog/catalog';
 import { upsertSet } from '../catalog/history';
 import { BackupLocator } from '../catalog/locate';
 import { SET_FORMAT, SET_VERSION, setKey, skewOf, type BackupSet, type SetMember } from '../storage/format/backup-set';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { consistencyAt } from './consistency';
 import { withFailureMapping } from './failures';
 import type { TargetBackupResult } from './types';
 
-export function setActivities({ store, catalog }: { store: ObjectStore; catalog: Catalog }) {
+export function setActivities({ store, catalog }: { store: BackupStore; catalog: Catalog }) {
   const locator = new BackupLocator(store, catalog);
   return {
     /** The set document goes to the bucket (restores find it there alone), then into backup_sets. Idempotent. */

@@ -8,7 +8,7 @@ import { PermanentError } from '../engines/engine';
 import { parseManifest, type Manifest } from '../storage/format/manifest';
 import { parseSet, setKey, SETS_PREFIX, type BackupSet } from '../storage/format/backup-set';
 import { manifestKey, parseBackupId } from '../storage/layout';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { httpStatus } from '../storage/s3';
 import type { Catalog } from './catalog';
 import { listSets } from './history';
@@ -18,7 +18,7 @@ export interface LocatedBackup { manifest: Manifest; manifestKey: string; from: 
 export interface LocatedSet { set: BackupSet; setKey: string; from: Source }
 
 export class BackupLocator {
-  constructor(private readonly store: ObjectStore, private readonly catalog: Catalog) {}
+  constructor(private readonly store: BackupStore, private readonly catalog: Catalog) {}
 
   async byId(backupId: string): Promise<LocatedBackup> {
     if (!parseBackupId(backupId)) {

@@ -8,7 +8,7 @@ import { parseManifest, type Manifest } from '../storage/format/manifest';
 import { parseSet, SETS_PREFIX } from '../storage/format/backup-set';
 import { DRILL_REPORT_FORMAT, DRILLS_PREFIX, parseReport, RESTORE_REPORT_FORMAT, RESTORES_PREFIX, type DrillReport, type RestoreReport } from '../storage/format/reports';
 import { catalogObjectKey, parseBackupId } from '../storage/layout';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import type { Catalog } from './catalog';
 import { upsertDrill, upsertRestore, upsertSet } from './history';
 import { recordProtection } from './retention';
@@ -27,7 +27,7 @@ export interface RebuildReport {
 }
 
 /** `scheduleId` tells scheduled backups from manual ones (the manifest records the workflow that took each). */
-export async function rebuildCatalog(store: ObjectStore, catalog: Catalog, scheduleId = 'cairn-backup-cycle'): Promise<RebuildReport> {
+export async function rebuildCatalog(store: BackupStore, catalog: Catalog, scheduleId = 'cairn-backup-cycle'): Promise<RebuildReport> {
   await catalog.migrate();
   const report: RebuildReport = { manifests: 0, inserted: 0, updated: 0, sets: 0, restores: 0, drills: 0, protected: 0, unreadable: [] };
   const keys = (await store.list('')).map((o) => o.key);

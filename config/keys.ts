@@ -34,6 +34,8 @@ export const KNOWN_ENV_KEYS = [
   'BACKUP_PREFIX',
   // Start-up backup and its respawn protection
   'RUN_IMMEDIATE_BACKUP', 'RESPAWN_PROTECTION_HOURS', 'FORCE_BACKUP',
+  // Restoring empty targets from their latest backup when the worker starts
+  'CAIRN_RESTORE_EMPTY_ON_START',
   // The deployments Cairn replaces, in their own words (config/vocabulary/)
   ...VOCABULARY_KEYS,
   // Retrying through outages (DB_RETRY_* as the Clara backup service named them)

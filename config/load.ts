@@ -149,6 +149,7 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
       runOnStart: bool(src, 'RUN_IMMEDIATE_BACKUP', vocabulary.backsUpOnStart),
       respawnProtectionHours: int(src, 'RESPAWN_PROTECTION_HOURS', 23, 0, 8760),
       forceBackup: bool(src, 'FORCE_BACKUP', false),
+      restoreEmptyOnStart: bool(src, 'CAIRN_RESTORE_EMPTY_ON_START', false),
       retry: retryTuning(src),
     },
     encryption: encryptionConfig(src),

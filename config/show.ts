@@ -81,6 +81,7 @@ export function showConfig({ config, settings: s }: LoadedConfig): ShownSetting[
     row('temporal.tls', temporal.tls ? 'on' : 'off', ['TEMPORAL_TLS', 'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_CA_FILE']),
     row('storage.endpoint', storage.endpoint, ['MINIO_ENDPOINT', 'MINIO_PORT'], { fallback: storage.forcePathStyle ? 'default' : 'default: AWS S3 in storage.region' }),
     row('storage.region', storage.region, ['S3_REGION']),
+    row('storage.directory', storage.directory ?? '(none: the bucket)', ['BACKUP_DIR']),
     row('storage.bucket', storage.bucket, ['BACKUP_BUCKET']),
     row('storage.prefix', storage.prefix || '(none)', ['BACKUP_PREFIX']),
     keysFrom ? { setting: 'storage.credentials', value: '(none set)', from: keysFrom } : row('storage.access_key', storage.accessKey, ['MINIO_ACCESS_KEY'], { secret: true }),
@@ -107,6 +108,7 @@ export function showConfig({ config, settings: s }: LoadedConfig): ShownSetting[
       ['BACKUP_ENCRYPTION_RECIPIENTS', 'BACKUP_ENCRYPTION_PASSPHRASE']),
     row('encryption.identities', config.encryption.identities.map((i) => i.fingerprint).join(', ') || '(none)', ['BACKUP_ENCRYPTION_IDENTITIES', 'BACKUP_ENCRYPTION_PASSPHRASE']),
     row('storage.object_lock', storage.objectLock ? `${storage.objectLock.mode} ${storage.objectLock.days} day(s)` : '(off)', ['BACKUP_LOCK_MODE', 'BACKUP_LOCK_DAYS']),
+    row('backup.restore_empty_on_start', backup.restoreEmptyOnStart, ['CAIRN_RESTORE_EMPTY_ON_START']),
     ...config.targets.flatMap((t, i) => targetRows(s, t, i, fileTargets, byUrl)),
   ];
 }

@@ -1,4 +1,5 @@
-/** The object store's settings: endpoint, bucket, credentials and key prefix, whichever vocabulary named them. */
+/** The store's settings: a directory (BACKUP_DIR), or endpoint, bucket and credentials; the key prefix; whichever vocabulary named them. */
+import { isAbsolute } from 'node:path';
 import type { StorageConfig } from './types';
 import { ConfigError } from './errors';
 import { bool, int, secret, stackAddress, str, url } from './read';
@@ -25,8 +26,20 @@ export function keyPrefix(s: Settings): string {
   return `${segments.join('/')}/`;
 }
 
+/** BACKUP_DIR: a directory store, which keeps backups on a local or mounted disk instead of a bucket. */
+function backupDirectory(s: Settings): string | undefined {
+  const dir = s.raw('BACKUP_DIR');
+  if (dir === undefined) return undefined;
+  if (!isAbsolute(dir)) throw new ConfigError(s.from('BACKUP_DIR'), `must be an absolute path (e.g. /backups), got '${dir}'`);
+  if (s.has('BACKUP_BUCKET')) {
+    throw new ConfigError(s.from('BACKUP_DIR'), `and ${s.from('BACKUP_BUCKET')} are both set, but Cairn keeps backups in one store; unset ${s.from('BACKUP_BUCKET')} to keep them in ${dir}, or BACKUP_DIR to keep them in the bucket`);
+  }
+  return dir;
+}
+
 export function storageConfig(s: Settings, awsStyleStore: boolean): StorageConfig {
   const src = s.values;
+  const directory = backupDirectory(s);
   const region = str(src, 'S3_REGION', 'us-east-1');
   // Deployments that wrote to AWS S3 named no endpoint: theirs is the region's, reached virtual-hosted style.
   const onAws = awsStyleStore && !s.has('MINIO_ENDPOINT');
@@ -42,6 +55,7 @@ export function storageConfig(s: Settings, awsStyleStore: boolean): StorageConfi
     throw new ConfigError(s.from(set), `is set but its pair ${unset} (or the equivalent of your deployment) is not; set both, or neither to use the AWS default credential chain`);
   }
   return {
+    ...(directory ? { directory } : {}),
     endpoint,
     region,
     bucket: bucketName(s, str(src, 'BACKUP_BUCKET', 'backups')),

@@ -45,6 +45,8 @@ export interface QdrantTarget {
 export type Target = PostgresTarget | Neo4jTarget | QdrantTarget;
 
 export interface StorageConfig {
+  /** BACKUP_DIR: backups go to this directory (an absolute path) instead of the bucket (storage/fs-store.ts) */
+  directory?: string;
   endpoint: string;
   region: string;
   bucket: string;
@@ -95,6 +97,8 @@ export interface BackupPolicy {
   respawnProtectionHours: number;
   /** at start-up, back up even targets respawn protection would skip */
   forceBackup: boolean;
+  /** at start-up, restore each empty target from its latest backup (CAIRN_RESTORE_EMPTY_ON_START, RESTORE_FROM_S3_ON_STARTUP) */
+  restoreEmptyOnStart: boolean;
   /**
    * transient failures are retried until the waits add up to windowMinutes; the first wait is
    * initialDelaySeconds (absent: each step's own) and there are at least minAttempts (workflows/policies.ts)

@@ -8,11 +8,12 @@ import { PermanentError } from '../engines/engine';
 import { parseSet, SETS_PREFIX } from '../storage/format/backup-set';
 import { protectionKey } from '../storage/format/protection';
 import { backupIdOfKey, backupPrefix, isProtectedId, manifestKey } from '../storage/layout';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
+import { ObjectStore } from '../storage/s3';
 import { lockedUntil } from '../storage/object-lock';
 
 /** Deletes one backup's objects, manifest first; refuses a protected one, and one under object lock (ObjectLockedError). Idempotent: a retry finishes the job. */
-export async function deleteBackupObjects(store: ObjectStore, backupId: string, progress: (deleted: number) => void = () => undefined): Promise<number> {
+export async function deleteBackupObjects(store: BackupStore, backupId: string, progress: (deleted: number) => void = () => undefined): Promise<number> {
   if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected (its id starts with '_'): it is never deleted`, 'BackupProtected');
   if (await store.size(protectionKey(backupId)) !== undefined) {
     throw new PermanentError(`backup ${backupId} is protected (${protectionKey(backupId)}); run cairn unprotect ${backupId} first`, 'BackupProtected');
@@ -21,7 +22,7 @@ export async function deleteBackupObjects(store: ObjectStore, backupId: string, 
   const keys = (await store.list(backupPrefix(backupId))).map((o) => o.key);
   const ordered = [...keys.filter((k) => k === manifest), ...keys.filter((k) => k !== manifest)];
   // Under S3 Object Lock the store would refuse (or only hide) them: nothing is touched before the date.
-  const locked = await lockedUntil(store, ordered);
+  const locked = store instanceof ObjectStore ? await lockedUntil(store, ordered) : undefined;
   if (locked) throw locked;
   for (const [i, key] of ordered.entries()) {
     await store.deleteAll([key]);
@@ -31,13 +32,13 @@ export async function deleteBackupObjects(store: ObjectStore, backupId: string, 
 }
 
 /** Backup ids protected by a marker in the bucket, under `prefix` (e.g. `postgres/app/`). */
-export async function markedProtected(store: ObjectStore, prefix: string): Promise<Set<string>> {
+export async function markedProtected(store: BackupStore, prefix: string): Promise<Set<string>> {
   const keys = (await store.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.protected.json'));
   return new Set(keys.map(backupIdOfKey).filter((id): id is string => id !== undefined));
 }
 
 /** Members of the newest complete set, read from the bucket's `sets/` (keys sort by time), so it holds without the catalog. */
-export async function newestCompleteSetMembers(store: ObjectStore): Promise<Set<string>> {
+export async function newestCompleteSetMembers(store: BackupStore): Promise<Set<string>> {
   const keys = (await store.list(SETS_PREFIX)).map((o) => o.key).filter((k) => k.endsWith('.json')).sort().reverse();
   for (const key of keys) {
     const set = parseSet(await store.getText(key), key);
@@ -54,7 +55,7 @@ export interface Leftovers {
 }
 
 /** Orphans and unfinished uploads under `prefix` ('' for the whole bucket), older than the grace period, of backups not running. */
-export async function findLeftovers(store: ObjectStore, prefix: string, running: Set<string>, graceHours: number, now = new Date()): Promise<Leftovers> {
+export async function findLeftovers(store: BackupStore, prefix: string, running: Set<string>, graceHours: number, now = new Date()): Promise<Leftovers> {
   const cutoff = now.getTime() - graceHours * 3_600_000;
   const objects = (await store.list(prefix)).filter((o) => /^(postgres|neo4j|qdrant)\//.test(o.key));
   const byBackup = new Map<string, typeof objects>();

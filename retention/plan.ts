@@ -3,7 +3,7 @@ import type { CairnConfig, Target } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import { liveBackups } from '../catalog/retention';
 import { isProtectedId } from '../storage/layout';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { markedProtected, newestCompleteSetMembers } from './bucket';
 import { decide, describeRules } from './policy';
 import { triggerOf } from './trigger';
@@ -28,7 +28,7 @@ export function policyFor(config: CairnConfig, target: string) {
   return config.retention.byTarget[target] ?? config.retention.defaults;
 }
 
-export async function planPrune(config: CairnConfig, store: ObjectStore, catalog: Catalog, targetNames: string[], now = new Date()): Promise<TargetPlan[]> {
+export async function planPrune(config: CairnConfig, store: BackupStore, catalog: Catalog, targetNames: string[], now = new Date()): Promise<TargetPlan[]> {
   const targets = targetNames.length ? config.targets.filter((t) => targetNames.includes(t.name)) : config.targets;
   const inNewestSet = await newestCompleteSetMembers(store);
   const plans: TargetPlan[] = [];

@@ -9,13 +9,13 @@ import { PermanentError } from '../engines/engine';
 import { parseManifest, type Manifest } from '../storage/format/manifest';
 import { PROTECTION_FORMAT, PROTECTION_VERSION, protectionKey, type ProtectionMarker } from '../storage/format/protection';
 import { catalogObjectKey, isProtectedId, manifestKey, parseBackupId, sidecarKey, sidecarText } from '../storage/layout';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { deleteBackupObjects } from './bucket';
 
-async function readWholeBackup(store: ObjectStore, backupId: string): Promise<Manifest> {
+async function readWholeBackup(store: BackupStore, backupId: string): Promise<Manifest> {
   if (!parseBackupId(backupId)) throw new PermanentError(`'${backupId}' is not a backup id (expected <type>_<target>_YYYYMMDD_HHMMSS, as cairn list shows)`, 'BadBackupId');
   const key = manifestKey(backupId);
-  if (await store.size(key) === undefined) throw new PermanentError(`backup ${backupId} has no manifest in bucket '${store.bucket}' (${key}): it is not a complete backup, or it is already gone`, 'NoBackup');
+  if (await store.size(key) === undefined) throw new PermanentError(`backup ${backupId} has no manifest in ${store.location} (${key}): it is not a complete backup, or it is already gone`, 'NoBackup');
   return parseManifest(await store.getText(key), key);
 }
 
@@ -23,7 +23,7 @@ export function protectionFor(backupId: string, reason: string): ProtectionMarke
   return { format: PROTECTION_FORMAT, version: PROTECTION_VERSION, backupId, protectedAt: new Date().toISOString(), reason };
 }
 
-export async function protectBackup(store: ObjectStore, catalog: Catalog, backupId: string, reason: string): Promise<ProtectionMarker> {
+export async function protectBackup(store: BackupStore, catalog: Catalog, backupId: string, reason: string): Promise<ProtectionMarker> {
   await readWholeBackup(store, backupId);
   const marker = protectionFor(backupId, reason);
   await writeProtection(store, marker);
@@ -31,11 +31,11 @@ export async function protectBackup(store: ObjectStore, catalog: Catalog, backup
   return marker;
 }
 
-export async function writeProtection(store: ObjectStore, marker: ProtectionMarker): Promise<void> {
+export async function writeProtection(store: BackupStore, marker: ProtectionMarker): Promise<void> {
   await store.putText(protectionKey(marker.backupId), JSON.stringify(marker, null, 2) + '\n', 'application/json');
 }
 
-export async function unprotectBackup(store: ObjectStore, catalog: Catalog, backupId: string): Promise<void> {
+export async function unprotectBackup(store: BackupStore, catalog: Catalog, backupId: string): Promise<void> {
   if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected by its name (it starts with '_'); that cannot be undone`, 'BackupProtected');
   await readWholeBackup(store, backupId);
   await store.deleteAll([protectionKey(backupId)]);
@@ -43,7 +43,7 @@ export async function unprotectBackup(store: ObjectStore, catalog: Catalog, back
 }
 
 /** Deletes a backup on an operator's request; returns the protected copy's id when one was kept. */
-export async function forgetBackup(store: ObjectStore, catalog: Catalog, backupId: string, opts: { copy: boolean }): Promise<string | undefined> {
+export async function forgetBackup(store: BackupStore, catalog: Catalog, backupId: string, opts: { copy: boolean }): Promise<string | undefined> {
   if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected (its id starts with '_'): it is never deleted`, 'BackupProtected');
   if (await store.size(protectionKey(backupId)) !== undefined) {
     throw new PermanentError(`backup ${backupId} is protected (${protectionKey(backupId)}); run cairn unprotect ${backupId} first`, 'BackupProtected');
@@ -57,7 +57,7 @@ export async function forgetBackup(store: ObjectStore, catalog: Catalog, backupI
 }
 
 /** A full copy under a new id: artifacts, sidecars naming the new files, then the manifest; and its row. */
-async function copyBackup(store: ObjectStore, catalog: Catalog, m: Manifest, copyId: string): Promise<string> {
+async function copyBackup(store: BackupStore, catalog: Catalog, m: Manifest, copyId: string): Promise<string> {
   const rename = (key: string) => key.replace(new RegExp(`/${m.backupId}(?=\\.)`), `/${copyId}`);
   const artifacts = m.artifacts.map((a) => ({ ...a, key: rename(a.key), sidecarKey: sidecarKey(rename(a.key)) }));
   for (const [i, a] of artifacts.entries()) {

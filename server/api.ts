@@ -5,7 +5,7 @@ import type { CairnConfig, TargetType } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
 import { workflowLink } from '../client/connection';
 import { restoreInput } from '../cli/restore';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import type { StatusReport } from '../status/evaluate';
 import { deleteBackup } from './delete';
 import { HttpError, type Reply, type Route } from './http';
@@ -13,7 +13,7 @@ import { HttpError, type Reply, type Route } from './http';
 export interface ApiDeps {
   config: CairnConfig;
   catalog: Catalog;
-  store: ObjectStore;
+  store: BackupStore;
   temporal: Client;
   status(): Promise<StatusReport>;
 }

@@ -5,7 +5,8 @@
  */
 import type { Catalog } from '../catalog/catalog';
 import { backupPrefix, manifestKey } from '../storage/layout';
-import { httpStatus, type ObjectStore } from '../storage/s3';
+import { httpStatus } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { HttpError, type Reply } from './http';
 
 const BACKUP_ID = /^_?(postgres|neo4j|qdrant)_[a-z0-9][a-z0-9-]{0,62}_\d{8}_\d{6}$/;
@@ -26,7 +27,7 @@ export function backupIdFromKey(raw: string): string {
   return key;
 }
 
-export async function deleteBackup(store: ObjectStore, catalog: Catalog, raw: string): Promise<Reply> {
+export async function deleteBackup(store: BackupStore, catalog: Catalog, raw: string): Promise<Reply> {
   const backupId = backupIdFromKey(raw);
   if (backupId.startsWith('_')) {
     throw new HttpError(409, 'protected', `backup ${backupId} is protected (its id starts with '_') and cannot be deleted through the API`);

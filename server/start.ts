@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { collectStatus } from '../status/collect';
 import { redactDeep, secretsOf } from '../notify/redact';
 import type { StatusReport } from '../status/evaluate';
@@ -18,7 +18,7 @@ import { opsRoutes } from './ops-routes';
 export interface ServerDeps {
   config: CairnConfig;
   catalog: Catalog;
-  store: ObjectStore;
+  store: BackupStore;
   temporal: Client;
   /** in the worker: whether it is polling; `cairn serve` asks Temporal for pollers instead */
   workerRunning?: () => boolean;

@@ -2,7 +2,7 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { evaluate, type StatusReport } from './evaluate';
 import { factsFromBucket } from './from-bucket';
 import { factsFromCatalog } from './from-catalog';
@@ -11,7 +11,7 @@ import type { Facts } from './facts';
 export interface StatusDeps {
   config: CairnConfig;
   catalog: Catalog;
-  store: ObjectStore;
+  store: BackupStore;
   /** absent: no next-run time (e.g. Temporal is unreachable) */
   temporal?: Client;
 }

@@ -7,12 +7,12 @@ import type { Target } from '../config/types';
 import { parseManifest } from '../storage/format/manifest';
 import { DRILL_REPORT_FORMAT, DRILLS_PREFIX, parseReport, RESTORE_REPORT_FORMAT, RESTORES_PREFIX, type DrillReport, type RestoreReport } from '../storage/format/reports';
 import { parseBackupId } from '../storage/layout';
-import type { ObjectStore } from '../storage/s3';
+import type { BackupStore } from '../storage/store';
 import { isProtectedId, type BackupFact, type DrillFact, type Facts, type TargetFacts } from './facts';
 
 const DAY = 86_400_000;
 
-async function targetFacts(store: ObjectStore, t: Target, now: number): Promise<TargetFacts> {
+async function targetFacts(store: BackupStore, t: Target, now: number): Promise<TargetFacts> {
   const objects = await store.list(`${t.type}/${t.name}/`);
   const byId = new Map<string, { size: number; manifest?: string }>();
   for (const o of objects) {
@@ -41,7 +41,7 @@ async function targetFacts(store: ObjectStore, t: Target, now: number): Promise<
   };
 }
 
-async function newestReports<T extends DrillReport | RestoreReport>(store: ObjectStore, prefix: string, format: T['format'], n: number): Promise<T[]> {
+async function newestReports<T extends DrillReport | RestoreReport>(store: BackupStore, prefix: string, format: T['format'], n: number): Promise<T[]> {
   const keys = (await store.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.json')).sort().reverse().slice(0, n);
   const out: T[] = [];
   for (const key of keys) {
@@ -54,7 +54,7 @@ async function newestReports<T extends DrillReport | RestoreReport>(store: Objec
   return out;
 }
 
-export async function factsFromBucket(store: ObjectStore, targets: Target[], catalogError: string, now = Date.now()): Promise<Facts> {
+export async function factsFromBucket(store: BackupStore, targets: Target[], catalogError: string, now = Date.now()): Promise<Facts> {
   const perTarget = [];
   for (const t of targets) perTarget.push(await targetFacts(store, t, now));
   const drills = (await newestReports<DrillReport>(store, DRILLS_PREFIX, DRILL_REPORT_FORMAT, 10)).map((d): DrillFact => ({

@@ -10,7 +10,7 @@ import type { Recipient } from '../crypto/age';
 import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
 import { AGE_EXTENSION, encryptionRecord, encryptor } from './encryption';
 import { artifactKey, sidecarKey, sidecarText } from './layout';
-import type { ObjectStore } from './s3';
+import type { BackupStore } from './store';
 
 /** A pass-through that hashes and counts what flows through it. */
 export class Meter extends Transform {
@@ -30,7 +30,7 @@ export class Meter extends Transform {
 
 /** With `encryptTo` (non-empty), the stored object is an age file `<key>.age` and sizes and hashes are its own. */
 export async function writeArtifact(
-  store: ObjectStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal, encryptTo: Recipient[] = [],
+  store: BackupStore, backupId: string, spec: ArtifactSpec, source: Readable, signal?: AbortSignal, encryptTo: Recipient[] = [],
 ): Promise<ArtifactRecord> {
   const encrypted = encryptTo.length > 0;
   const key = artifactKey(backupId, spec.part, encrypted ? `${spec.extension}.${AGE_EXTENSION}` : spec.extension);

@@ -7,19 +7,23 @@ import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/types';
 import { uploadStream } from './multipart';
 import { assertLockable, explainLockRefusal, retentionFor } from './object-lock';
+import type { BackupStore, StoreCapabilities } from './store';
 
 /**
  * Keys given to and returned by an ObjectStore are relative to the configured prefix (BACKUP_PREFIX), so every
  * caller (backups, manifests, listing, retention, catalog rebuild) honours it without knowing it exists.
  */
-export class ObjectStore {
+export class ObjectStore implements BackupStore {
+  readonly capabilities: StoreCapabilities = { atomicReplace: true, multipartUploads: true };
   readonly client: S3Client;
   readonly bucket: string;
+  readonly location: string;
   private readonly prefix: string;
 
   constructor(private readonly config: StorageConfig) {
     this.bucket = config.bucket;
     this.prefix = config.prefix;
+    this.location = `bucket ${config.bucket} at ${config.endpoint}`;
     // The SDK warns that releases after January 2027 will need Node 22. The locked version runs on Node 20;
     // the notice would only clutter every CLI run an operator makes.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -9,7 +9,8 @@ import { createGunzip } from 'node:zlib';
 import type { Identity } from '../crypto/age';
 import { PermanentError, type ArtifactRecord } from '../engines/engine';
 import { decryptor } from './encryption';
-import { httpStatus, type ObjectStore } from './s3';
+import { httpStatus } from './s3';
+import type { BackupStore } from './store';
 
 export interface VerifiedRead {
   stream: Readable;
@@ -23,7 +24,7 @@ export interface VerifiedRead {
  * throws NoMatchingIdentity before reading anything.
  */
 export async function readVerified(
-  store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void, identities: Identity[] = [],
+  store: BackupStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void, identities: Identity[] = [],
 ): Promise<VerifiedRead> {
   const decrypt = artifact.encryption ? decryptor(artifact, identities) : undefined;
   let raw: Readable;
@@ -74,7 +75,7 @@ export async function readVerified(
 }
 
 /** Reads an object to its end through readVerified, discarding the bytes: the check of the stored bytes alone. */
-export async function verifyWhole(store: ObjectStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
+export async function verifyWhole(store: BackupStore, artifact: ArtifactRecord, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
   const asStored: ArtifactRecord = { ...artifact, compressed: false };
   delete asStored.encryption;
   const { stream } = await readVerified(store, asStored, signal, onBytes);

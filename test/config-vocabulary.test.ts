@@ -70,7 +70,10 @@ test('Graphiti: S3_BACKUP_BUCKET and AWS_REGION without keys mean AWS S3 through
   const keyed = loadConfig({ S3_BACKUP_BUCKET: 'g-b', AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'shh', AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3: 'http://s3:9000' }).storage;
   assert.deepEqual([keyed.accessKey, keyed.secretKey, keyed.endpoint, keyed.forcePathStyle], ['AKIA', 'shh', 'http://s3:9000', true]);
   refused({ S3_BACKUP_BUCKET: 'g-b', AWS_ACCESS_KEY_ID: 'AKIA' }, 'AWS_ACCESS_KEY_ID', 'MINIO_SECRET_KEY');
-  refused({ RESTORE_FROM_S3_ON_STARTUP: 'true' }, 'RESTORE_FROM_S3_ON_STARTUP', 'not supported yet');
+  assert.equal(loadConfig({ RESTORE_FROM_S3_ON_STARTUP: 'true' }).backup.restoreEmptyOnStart, true);
+  assert.equal(loadConfig({ RESTORE_FROM_S3_ON_STARTUP: 'false' }).backup.restoreEmptyOnStart, false);
+  assert.equal(loadConfig({}).backup.restoreEmptyOnStart, false);
+  refused({ RESTORE_FROM_S3_ON_STARTUP: 'true', CAIRN_RESTORE_EMPTY_ON_START: 'false' }, 'CAIRN_RESTORE_EMPTY_ON_START', 'RESTORE_FROM_S3_ON_STARTUP', 'disagree');
   refused({ RESTORE_FROM_S3_ON_STARTUP: 'maybe' }, 'RESTORE_FROM_S3_ON_STARTUP', "'maybe'");
   refused({ ENABLE_CONTINUOUS_BACKUP: 'true' }, 'ENABLE_CONTINUOUS_BACKUP', 'not supported');
   // Graphiti's hourly full backup becomes the schedule; an interval cron cannot repeat is refused, not rounded.
@@ -110,14 +113,18 @@ test('Clara: every *_DATABASE_URL is a PostgreSQL target, and backup_history liv
   refused({ CAIRN_CONFIG: file('t.yaml', 'targets:\n  - { type: qdrant, name: q }\n'), DATABASE_URL: 'postgresql://u:p@h/db' }, 'DATABASE_URL', 'targets:');
 });
 
-test('agentic platform: DB_* with the user and password from Docker secret files; BACKUP_DIR and an empty S3_BUCKET are refused', () => {
+test('agentic platform: DB_* with the user and password from Docker secret files; BACKUP_DIR or an empty S3_BUCKET keep backups in a directory', () => {
   const env = { DB_HOST: 'postgres', DB_PORT: '5433', DB_NAME: 'agentic_db', DB_USER_FILE: file('db_user', 'agent\n'), DB_PASSWORD_FILE: file('db_password', 'pw\n'), S3_BUCKET: 'agentic-platform-backups', AWS_REGION: 'eu-west-1' };
   const config = loadConfig(env);
   assert.deepEqual(config.targets, [{ type: 'postgres', name: 'agentic_db', host: 'postgres', port: 5433, user: 'agent', password: 'pw', database: 'agentic_db' }]);
   assert.deepEqual([config.storage.endpoint, config.storage.accessKey, config.backup.runOnStart], ['https://s3.eu-west-1.amazonaws.com', undefined, true]);
   assert.equal(loadConfig({ ...env, S3_BUCKET: undefined, BACKUP_S3_BUCKET: 'b-s3' }).storage.bucket, 'b-s3');
-  refused({ ...env, BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'not supported yet');
-  refused({ ...env, S3_BUCKET: '' }, 'S3_BUCKET', 'empty');
+  assert.equal(config.storage.directory, undefined, 'a bucket and no BACKUP_DIR: the bucket');
+  assert.equal(loadConfig({ ...env, S3_BUCKET: '' }).storage.directory, '/backups', 'an empty S3_BUCKET meant local only, in /backups');
+  assert.equal(loadConfig({ ...env, S3_BUCKET: '', BACKUP_DIR: '/srv/backups' }).storage.directory, '/srv/backups');
+  assert.equal(loadConfig({ ...env, S3_BUCKET: undefined, BACKUP_DIR: '/srv/backups' }).storage.directory, '/srv/backups');
+  refused({ ...env, BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'S3_BUCKET', 'one store');
+  refused({ ...env, S3_BUCKET: '', BACKUP_DIR: 'backups' }, 'BACKUP_DIR', 'absolute');
   refused({ ...env, DB_USER_FILE: path.join(scratch, 'absent') }, 'DB_USER_FILE', 'absent');
   refused({ ...env, POSTGRES_USER: 'someone-else' }, 'POSTGRES_USER', 'DB_USER_FILE');
 });

@@ -3,6 +3,8 @@
  * local stack, values in the documented shapes): a backup cycle succeeds against the servers its variables
  * name, and a conflicting or unhonourable variable stops start-up naming it.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
@@ -101,7 +103,7 @@ test('Graphiti: S3_BACKUP_BUCKET and AWS_REGION with no keys use the AWS default
   assertAllSucceeded(run.results, [db, 'neo4j']);
   assert.ok((await d.bucketKeys()).some((k) => k.startsWith(`postgres/${db}/`)));
 
-  await refusedNaming(d, { RESTORE_FROM_S3_ON_STARTUP: 'true' }, 'RESTORE_FROM_S3_ON_STARTUP', 'not supported yet');
+  await refusedNaming(d, { RESTORE_FROM_S3_ON_STARTUP: 'maybe' }, 'RESTORE_FROM_S3_ON_STARTUP', "'maybe'");
   await refusedNaming(d, { BACKUP_BUCKET: 'other-bucket' }, 'BACKUP_BUCKET', 'S3_BACKUP_BUCKET');
 });
 
@@ -163,7 +165,7 @@ test('Clara: DATABASE_URL and MEM0_DATABASE_URL become targets, S3_* reach the s
   await refusedNaming(d, { DATABASE_URL: `${url(main)}?sslmode=require` }, 'DATABASE_URL', 'sslmode');
 });
 
-test('agentic platform: DB_* with Docker-secret files and S3_BUCKET are backed up at start-up; BACKUP_DIR is refused', { timeout: 300_000 }, async () => {
+test('agentic platform: DB_* with Docker-secret files and S3_BUCKET are backed up at start-up; an empty S3_BUCKET backs up to BACKUP_DIR', { timeout: 300_000 }, async () => {
   const d = deployment('agentic');
   const db = await d.database(`agentic_db_${suffix()}`, 9);
   Object.assign(d.env, {
@@ -174,11 +176,22 @@ test('agentic platform: DB_* with Docker-secret files and S3_BUCKET are backed u
     BACKUP_SCHEDULE: '0 2 * * *', BACKUP_RETENTION_DAYS: '30',
   });
   assert.deepEqual(d.config.targets.map((t) => `${t.type}/${t.name}`), [`postgres/${db}`]);
-  await d.start().ready;
+  const toS3 = d.start();
+  await toS3.ready;
   assertAllSucceeded((await d.startupCycle(await temporal(d))).results, [db]);
   const keys = await d.bucketKeys();
   assert.ok(keys.some((k) => k.startsWith(`postgres/${db}/`) && k.endsWith('.dump.sha256')), 'the SHA-256 sidecar sits beside the dump');
 
-  await refusedNaming(d, { BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'not supported yet');
+  await refusedNaming(d, { BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'S3_BUCKET', 'one store');
+
+  // Local only, as the agentic platform's development setting had it: S3_BUCKET="" and the backups in BACKUP_DIR.
+  await toS3.kill('SIGTERM');
+  const dir = path.join(d.secretFile('placeholder', ''), '..', 'backups');
+  await d.start({ S3_BUCKET: '', BACKUP_DIR: dir, FORCE_BACKUP: 'true' }).ready;
+  const local = await d.startupCycle(await temporal(d));
+  assertAllSucceeded(local.results, [db]);
+  const files = readdirSync(dir, { recursive: true }).map(String);
+  assert.ok(files.includes(local.results[0]!.manifestKey!), `the manifest is a file in BACKUP_DIR (${files.join(', ')})`);
+  assert.ok(files.some((f) => f.startsWith(`postgres/${db}/`) && f.endsWith('.dump')));
   await refusedNaming(d, { POSTGRES_DB: 'agentic' }, 'POSTGRES_DB', 'DB_NAME');
 });

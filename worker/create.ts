@@ -4,12 +4,15 @@ import type { CairnConfig } from '../config/types';
 import { createActivities } from '../activities';
 import { Catalog } from '../catalog/catalog';
 import { engines } from '../engines/registry';
-import { ObjectStore } from '../storage/s3';
+import { openStore } from '../storage/open-store';
+import type { BackupStore } from '../storage/store';
 import { connectClient, tlsSettings } from '../client/connection';
 import { currentBundle } from './bundle';
 
 export interface CairnWorker {
   worker: Worker;
+  /** where this worker's activities keep backups */
+  store: BackupStore;
   /** closes the clients the worker's activities use; call after worker.run() resolves */
   close(): Promise<void>;
 }
@@ -22,7 +25,7 @@ export async function createWorker(config: CairnConfig, options: Partial<WorkerO
     const m = config.metadata;
     console.warn(`cairn worker: the catalog at ${m.host}:${m.port}/${m.database} does not answer (${err.message}); restores will read the bucket alone`);
   });
-  const store = new ObjectStore(config.storage);
+  const store = openStore(config.storage);
   const temporal = await connectClient(config.temporal);
   const tls = tlsSettings(config.temporal);
   const connection = await NativeConnection.connect({ address: config.temporal.address, ...(tls ? { tls } : {}) });
@@ -40,6 +43,7 @@ export async function createWorker(config: CairnConfig, options: Partial<WorkerO
   });
   return {
     worker,
+    store,
     async close() {
       await connection.close();
       await temporal.connection.close();

@@ -1,6 +1,7 @@
 /**
  * `cairn worker`: runs a worker until SIGINT/SIGTERM, applying the backup schedule first when configured to,
- * and starting one backup cycle when RUN_IMMEDIATE_BACKUP asks (worker/startup-backup.ts).
+ * restoring empty targets when CAIRN_RESTORE_EMPTY_ON_START asks (worker/bootstrap-restore.ts), and starting one
+ * backup cycle when RUN_IMMEDIATE_BACKUP asks (worker/startup-backup.ts).
  */
 import { loadConfig } from '../config/load';
 import { createWorker } from './create';
@@ -11,6 +12,7 @@ import { Catalog } from '../catalog/catalog';
 import { ObjectStore } from '../storage/s3';
 import { startServer } from '../server/start';
 import { installObservability, logInfo } from './observability';
+import { runBootstrapRestore } from './bootstrap-restore';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
@@ -20,13 +22,17 @@ export async function runWorker(): Promise<void> {
     for (const { spec, outcome } of await applySchedules(client, config)) logInfo(`schedule ${spec.scheduleId}: ${outcome}`);
     await client.connection.close();
   }
-  const { worker, close } = await createWorker(config);
+  const { worker, store, close } = await createWorker(config);
   // The HTTP server (health, metrics, API, status page) runs in the worker when CAIRN_HTTP_PORT is set.
   const http = config.ops.http.port ? await httpServer(config, () => worker.getState() === 'RUNNING') : undefined;
-  if (config.backup.runOnStart) {
+  if (config.backup.restoreEmptyOnStart || config.backup.runOnStart) {
     const client = await connectClient(config.temporal);
     try {
-      await runStartupBackup(config, client, (line) => logInfo(line));
+      // Restores first: a start-up backup of a target about to be restored would record its emptiness as the latest backup.
+      const restoring = config.backup.restoreEmptyOnStart
+        ? (await runBootstrapRestore(config, client, store, (line) => logInfo(line))).filter((d) => d.action === 'restoring').map((d) => d.target)
+        : [];
+      if (config.backup.runOnStart) await runStartupBackup(config, client, (line) => logInfo(line), restoring);
     } finally {
       await client.connection.close();
     }

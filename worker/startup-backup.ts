@@ -46,14 +46,16 @@ async function recentlyBackedUp(config: CairnConfig, now: Date): Promise<Startup
   }
 }
 
-export async function runStartupBackup(config: CairnConfig, client: Client, log: (line: string) => void): Promise<StartupOutcome> {
+/** `restoring`: targets a start-up restore is filling now (worker/bootstrap-restore.ts), never backed up meanwhile. */
+export async function runStartupBackup(config: CairnConfig, client: Client, log: (line: string) => void, restoring: string[] = []): Promise<StartupOutcome> {
   const now = new Date();
   const skipped = await recentlyBackedUp(config, now);
   for (const s of skipped) {
     const age = ((now.getTime() - Date.parse(s.lastSuccess)) / 3_600_000).toFixed(1);
     log(`start-up backup: skipping ${s.target}: its last successful backup (${s.lastSuccess}) is ${age} h old, within RESPAWN_PROTECTION_HOURS=${config.backup.respawnProtectionHours}; FORCE_BACKUP=true bypasses this`);
   }
-  const targets = config.targets.map((t) => t.name).filter((n) => !skipped.some((s) => s.target === n));
+  for (const t of restoring) log(`start-up backup: skipping ${t}: it is being restored from its latest backup`);
+  const targets = config.targets.map((t) => t.name).filter((n) => !skipped.some((s) => s.target === n) && !restoring.includes(n));
   if (!targets.length) {
     log('start-up backup: nothing to do, every target was backed up recently (respawn protection)');
     return { joined: false, targets, skipped };

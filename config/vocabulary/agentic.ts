@@ -1,7 +1,7 @@
 /**
  * The agentic platform backup's variables (seed 004): DB_HOST, DB_PORT, DB_NAME, DB_USER_FILE and
  * DB_PASSWORD_FILE (Docker secrets), S3_BUCKET (also BACKUP_S3_BUCKET, as its README's S3 steps spell it)
- * and AWS_REGION (aws.ts). Its local directory store (BACKUP_DIR) is recognised and refused for now.
+ * and AWS_REGION (aws.ts). BACKUP_DIR, or an empty S3_BUCKET (local only: /backups), is a directory store.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors';
@@ -10,12 +10,8 @@ import type { Settings } from '../settings';
 export const AGENTIC_KEYS = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER_FILE', 'DB_PASSWORD_FILE', 'BACKUP_S3_BUCKET', 'BACKUP_DIR'] as const;
 
 export function applyAgentic(s: Settings, blankInEnv: Set<string>): void {
-  if (s.has('BACKUP_DIR')) {
-    throw new ConfigError('BACKUP_DIR', 'names a local backup directory, which is not supported yet; Cairn stores backups in S3 (set S3_BUCKET) and BACKUP_DIR must be unset');
-  }
-  if (blankInEnv.has('S3_BUCKET') && AGENTIC_KEYS.some((k) => s.has(k))) {
-    throw new ConfigError('S3_BUCKET', 'is empty, which means local backups only, and a local backup directory is not supported yet; set S3_BUCKET to a bucket');
-  }
+  // An empty S3_BUCKET meant local backups only, in BACKUP_DIR (default /backups); BACKUP_DIR is read by config/storage.ts.
+  if (blankInEnv.has('S3_BUCKET') && !s.has('BACKUP_DIR') && AGENTIC_KEYS.some((k) => s.has(k))) s.assign('BACKUP_DIR', '/backups', 'S3_BUCKET');
   s.alias('DB_HOST', 'POSTGRES_HOST');
   s.alias('DB_PORT', 'POSTGRES_PORT');
   s.alias('DB_NAME', 'POSTGRES_DB');

@@ -1,7 +1,7 @@
 /**
  * The Graphiti S3 backup's variables (seed 000): S3_BACKUP_BUCKET, plus the AWS SDK's (aws.ts). Its hourly full
- * backup (FULL_BACKUP_INTERVAL) becomes BACKUP_SCHEDULE; its startup restore and continuous incremental backup
- * are recognised, and refused while Cairn cannot do them.
+ * backup (FULL_BACKUP_INTERVAL) becomes BACKUP_SCHEDULE; its startup restore (RESTORE_FROM_S3_ON_STARTUP) is
+ * CAIRN_RESTORE_EMPTY_ON_START (worker/bootstrap-restore.ts); continuous incremental backup is recognised and refused.
  */
 import { ConfigError } from '../errors';
 import { bool, int } from '../read';
@@ -21,9 +21,7 @@ function intervalSchedule(seconds: number): string | undefined {
 
 export function applyGraphiti(s: Settings): void {
   s.alias('S3_BACKUP_BUCKET', 'BACKUP_BUCKET');
-  if (bool(s.values, 'RESTORE_FROM_S3_ON_STARTUP', false)) {
-    throw new ConfigError('RESTORE_FROM_S3_ON_STARTUP', 'is true, but restoring at start-up is not supported yet; unset it (or set it to false) and restore with Cairn\'s restore workflow');
-  }
+  s.alias('RESTORE_FROM_S3_ON_STARTUP', 'CAIRN_RESTORE_EMPTY_ON_START');
   if (bool(s.values, 'ENABLE_CONTINUOUS_BACKUP', false)) {
     throw new ConfigError('ENABLE_CONTINUOUS_BACKUP', 'is true, but continuous incremental backup is not supported; Cairn takes full backups on BACKUP_SCHEDULE (e.g. \'*/15 * * * *\'); unset it');
   }

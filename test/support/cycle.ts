@@ -6,7 +6,8 @@ import type { BackupCycleInput, BackupCycleResult } from '../../workflows/inputs
 import type { Manifest } from '../../activities/types';
 import type { ArtifactRecord, Engine, ReadContext } from '../../engines/engine';
 import type { Target } from '../../config/types';
-import { ObjectStore } from '../../storage/s3';
+import type { ObjectStore } from '../../storage/s3';
+import { openStore } from '../../storage/open-store';
 import { readVerified } from '../../storage/verified-read';
 import { Catalog } from '../../catalog/catalog';
 
@@ -28,7 +29,7 @@ export async function runCycle(client: Client, config: CairnConfig, input: Backu
 }
 
 export async function readManifest(config: CairnConfig, key: string): Promise<Manifest> {
-  const store = new ObjectStore(config.storage);
+  const store = openStore(config.storage);
   try {
     return JSON.parse(await store.getText(key)) as Manifest;
   } finally {
