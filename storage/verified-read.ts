@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { PermanentError, type ArtifactRecord } from '../engines/engine';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import { PermanentError, storedEncoding, type ArtifactRecord } from '../engines/engine';
 import { httpStatus, type ObjectStore } from './s3';
 
 export interface VerifiedRead {
@@ -55,10 +55,11 @@ export async function readVerified(store: ObjectStore, artifact: ArtifactRecord,
   raw.on('error', (err) => check.destroy(err));
   raw.pipe(check);
   let stream: Readable = check;
-  if (artifact.compressed) {
-    const gunzip = createGunzip();
-    check.on('error', (err) => gunzip.destroy(err));
-    stream = check.pipe(gunzip);
+  const encoding = storedEncoding(artifact);
+  if (encoding) {
+    const decompress = encoding === 'zstd' ? createZstdDecompress() : createGunzip();
+    check.on('error', (err) => decompress.destroy(err));
+    stream = check.pipe(decompress);
   }
   return { stream, get verified() { return verified; } };
 }

@@ -6,11 +6,30 @@ import { execFileSync } from 'node:child_process';
 import { Transform } from 'node:stream';
 import type { Client } from 'pg';
 import type { PostgresTarget } from '../../config/types';
-import type { BackupContext, EngineBackupResult } from '../engine';
+import { compressionName, DEFAULT_PG_COMPRESSION, type Compression } from '../../config/compression';
+import type { ArtifactSpec, BackupContext, EngineBackupResult } from '../engine';
 import { PermanentError } from '../engine';
 import { conninfoDbname, fingerprintData, fingerprintSchema, type PgProof } from './fingerprint';
 import { connect, countRows, describePgError } from './session';
 import { exited, majorOf, pgBinary, spawnPg, type PgProcess } from './tools';
+
+/**
+ * Where the compression happens. gzip and lz4 are pg_dump's own (inside the archive: pg_restore reads it as is);
+ * zstd is pg_dump -Z0 through the worker's zstd (pg_dump 15 has none; on the thread pool it also runs beside
+ * pg_dump instead of on its one core), so the stored object is a .dump.zst: `zstd -dc x.dump.zst | pg_restore`.
+ */
+export function dumpCompression(c: Compression, pgDumpMajor: number): { pgDumpFlag: string; spec: ArtifactSpec } {
+  const spec: ArtifactSpec = { part: '', extension: 'dump', compress: false, contentType: 'application/x-pg-dump', meta: { compression: compressionName(c) } };
+  switch (c.method) {
+    case 'none': return { pgDumpFlag: '--compress=0', spec };
+    case 'gzip': return { pgDumpFlag: `--compress=${c.level ?? 6}`, spec };
+    case 'lz4':
+      if (pgDumpMajor < 16) throw new PermanentError(`compression lz4 needs pg_dump 16 or newer (this one is ${pgDumpMajor}): choose zstd, gzip or none`);
+      return { pgDumpFlag: '--compress=lz4', spec };
+    case 'zstd':
+      return { pgDumpFlag: '--compress=0', spec: { ...spec, extension: 'dump.zst', compress: true, encoding: 'zstd', level: c.level ?? 3 } };
+  }
+}
 
 export async function backupPostgres(target: PostgresTarget, ctx: BackupContext): Promise<EngineBackupResult> {
   const client = await connect(target);
@@ -32,7 +51,9 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     // Without fingerprints, count before dumping, as ever; with them, the counts come from the same scans.
     const counted = fingerprinting ? undefined : await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
 
-    dump = spawnPg('pg_dump', ['--format=custom', `--snapshot=${point.snapshot}`, '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore');
+    const compression = target.compression ?? DEFAULT_PG_COMPRESSION;
+    const plan = dumpCompression(compression, majorOf(dumpVersion.replace(/^\D+/, '')));
+    dump = spawnPg('pg_dump', ['--format=custom', plan.pgDumpFlag, `--snapshot=${point.snapshot}`, '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore');
     const done = exited(dump, `pg_dump of ${target.name}`);
     const running = dump;
     ctx.signal.addEventListener('abort', () => running.kill('SIGTERM'), { once: true });
@@ -51,7 +72,7 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     const proving = fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve(undefined);
     proving.catch(() => running.kill('SIGTERM'));
     const [artifact, , proof] = await Promise.all([
-      ctx.writeArtifact({ part: '', extension: 'dump', compress: false, contentType: 'application/x-pg-dump' }, progress),
+      ctx.writeArtifact(plan.spec, progress),
       done,
       proving,
     ]);
