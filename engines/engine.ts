@@ -16,10 +16,8 @@ export interface ArtifactSpec {
   extension: string;
   /** gzip the stream on its way to storage (for formats that are not compressed already) */
   compress: boolean;
-  /** compress with this instead of gzip (implies compress); the stored object is then e.g. a .zst file */
-  encoding?: StoredEncoding;
-  /** zstd level (default 3) */
-  level?: number;
+  /** the source arrives already compressed with this (e.g. by a zstd child process): recorded, not applied again */
+  encoded?: StoredEncoding;
   contentType?: string;
   /** extra facts recorded in the manifest for this artifact (e.g. Qdrant's own checksum) */
   meta?: Record<string, unknown>;

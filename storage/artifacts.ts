@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, createZstdCompress, constants as zlibConstants } from 'node:zlib';
-import type { ArtifactRecord, ArtifactSpec, StoredEncoding } from '../engines/engine';
+import { createGzip } from 'node:zlib';
+import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
 import { artifactKey, sidecarKey, sidecarText } from './layout';
 import type { ObjectStore } from './s3';
 
@@ -31,9 +31,9 @@ export async function writeArtifact(
 ): Promise<ArtifactRecord> {
   const key = artifactKey(backupId, spec.part, spec.extension);
   const meter = new Meter();
-  const encoding = spec.encoding ?? (spec.compress ? 'gzip' : undefined);
-  const contentType = encoding ? CONTENT_TYPES[encoding] : (spec.contentType ?? 'application/octet-stream');
-  const stages: (Readable | Transform)[] = encoding ? [source, compressor(encoding, spec.level), meter] : [source, meter];
+  const contentType = spec.encoded === 'zstd' ? 'application/zstd' : spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
+  const stages: (Readable | Transform)[] = spec.compress ? [source, createGzip({ level: 6 }), meter] : [source, meter];
+  const encoding = spec.encoded ?? (spec.compress ? 'gzip' : undefined);
   // The upload reads meter's output; piping and uploading run together, and either failing stops both.
   const body = new PassThrough();
   const piping = pipeline([...stages, body] as unknown as [Readable, PassThrough], { signal });
@@ -50,12 +50,4 @@ export async function writeArtifact(
   await store.putText(sidecarKey(key), sidecarText(key, meter.sha256), 'text/plain');
   return { part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: encoding !== undefined,
     ...(encoding && encoding !== 'gzip' ? { encoding } : {}), ...(spec.meta ? { meta: spec.meta } : {}) };
-}
-
-const CONTENT_TYPES: Record<StoredEncoding, string> = { gzip: 'application/gzip', zstd: 'application/zstd' };
-
-function compressor(encoding: StoredEncoding, level: number | undefined): Transform {
-  if (encoding === 'gzip') return createGzip({ level: level ?? 6 });
-  // Runs on libuv's thread pool, beside pg_dump: compression no longer shares pg_dump's one core.
-  return createZstdCompress({ params: { [zlibConstants.ZSTD_c_compressionLevel]: level ?? 3, [zlibConstants.ZSTD_c_checksumFlag]: 1 } });
 }

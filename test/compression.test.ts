@@ -41,10 +41,10 @@ test('CAIRN_PG_COMPRESSION reaches environment targets; a file target has its ow
   }
 });
 
-test('zstd is Cairn\'s (pg_dump -Z0, a .dump.zst); gzip and lz4 are pg_dump\'s own; lz4 needs pg_dump 16', () => {
+test('zstd is pg_dump -Z0 | zstd (a .dump.zst); gzip and lz4 are pg_dump\'s own; lz4 needs pg_dump 16', () => {
   const zstd = dumpCompression({ method: 'zstd', level: 5 }, 15);
   assert.equal(zstd.pgDumpFlag, '--compress=0');
-  assert.deepEqual([zstd.spec.extension, zstd.spec.encoding, zstd.spec.level], ['dump.zst', 'zstd', 5]);
+  assert.deepEqual([zstd.spec.extension, zstd.spec.encoded, zstd.zstdArgs?.[0]], ['dump.zst', 'zstd', '-5']);
   const gzip = dumpCompression({ method: 'gzip' }, 15);
   assert.deepEqual([gzip.pgDumpFlag, gzip.spec.extension, gzip.spec.compress], ['--compress=6', 'dump', false]);
   assert.equal(dumpCompression({ method: 'none' }, 15).pgDumpFlag, '--compress=0');
