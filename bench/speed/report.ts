@@ -24,7 +24,8 @@ export function printTable(rows: Row[], databaseBytes: number, baselines: Record
     const bases = section === 'overhead' ? [] : baselines[section].map((n) => own.find((r) => r.name === n)).filter((r): r is Row => !!r);
     const head = ['row', 'wall s', 'MB/s', 'stored MiB', 'peak RSS MiB', ...bases.map((b) => `vs ${b.name}`)];
     const body = own.map((r) => [
-      r.name, (r.ms / 1000).toFixed(1), (databaseBytes / 1e6 / (r.ms / 1000)).toFixed(0),
+      // An empty cycle moves no data: MB/s means nothing there.
+      r.name, (r.ms / 1000).toFixed(1), section === 'overhead' ? '' : (databaseBytes / 1e6 / (r.ms / 1000)).toFixed(0),
       r.storedBytes === undefined ? '' : (r.storedBytes / MiB).toFixed(0), r.peakRss ? (r.peakRss / MiB).toFixed(0) : '',
       ...bases.map((b) => `${(r.ms / b.ms).toFixed(2)}x`),
     ]);
