@@ -89,7 +89,10 @@ function zstdDecompressed(check: Transform, key: string, isVerified: () => boole
   };
   zstd.on('error', (err) => fail(new PermanentError(`cannot decompress ${key}: could not run zstd (${err.message}); install zstd`)));
   zstd.on('close', (code, signal) => {
-    if (code !== 0) fail(new Error(`zstd -d of ${key} failed (${signal ?? `exit ${code}`}): ${stderr.trim() || 'no error output'}`));
+    const why = `${signal ?? `exit ${code}`}: ${stderr.trim() || 'no error output'}`;
+    // Before every byte was checked, a zstd failure means damaged stored bytes: retrying cannot fix that.
+    if (code !== 0 && !isVerified()) fail(new PermanentError(`stored object ${key} does not decompress (zstd ${why}): it is damaged or is not what its manifest records`, 'ChecksumMismatch'));
+    else if (code !== 0) fail(new Error(`zstd -d of ${key} failed (${why})`));
     else if (!isVerified()) fail(new PermanentError(`stored object ${key} ended before it was verified`, 'ChecksumMismatch'));
     else out.end();
   });
