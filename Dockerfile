@@ -40,7 +40,8 @@ RUN set -eux; \
       apt-get install -y --no-install-recommends ca-certificates postgresql-common; \
       /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
     fi; \
-    apt-get install -y --no-install-recommends "postgresql-client-$PG_CLIENT_MAJOR"; \
+    # zstd: to restore a .dump.zst by hand from inside the image (zstd -dc x.dump.zst | pg_restore -d db).
+    apt-get install -y --no-install-recommends "postgresql-client-$PG_CLIENT_MAJOR" zstd; \
     rm -rf /var/lib/apt/lists/*; \
     "/usr/lib/postgresql/$PG_CLIENT_MAJOR/bin/pg_dump" --version; \
     "/usr/lib/postgresql/$PG_CLIENT_MAJOR/bin/pg_restore" --version

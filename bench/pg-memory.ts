@@ -121,7 +121,7 @@ interface ProcStatus {
 }
 
 /** /proc/<pid>/status, sizes in bytes; undefined once the process is gone. */
-function procStatus(pid: number): ProcStatus | undefined {
+export function procStatus(pid: number): ProcStatus | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -164,7 +164,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** Resets the process's VmHWM to its current RSS (Linux >= 4.0), so VmHWM afterwards is the peak since now. */
-function resetPeak(pid: number): boolean {
+export function resetPeak(pid: number): boolean {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;
@@ -179,7 +179,7 @@ interface ChildPeak { name: string; pid: number; peakRss: number; hwm: number }
  * Samples a process (and its direct children, kept apart) every `intervalMs`. A child's VmHWM is read on
  * every sample, so its peak is known up to its last ~interval of life.
  */
-class Sampler {
+export class Sampler {
   samples: { t: number; rss: number; childRss: number; phase: string }[] = [];
   maxRss = 0;
   maxRssStatus: ProcStatus | undefined;
@@ -232,14 +232,14 @@ class Sampler {
 
 // ---------------------------------------------------------------------------------------------- the bench database
 
-function adminTarget(database = process.env.POSTGRES_DB ?? 'cairn'): PostgresTarget {
+export function adminTarget(database = process.env.POSTGRES_DB ?? 'cairn'): PostgresTarget {
   return {
     type: 'postgres', name: database, host: process.env.POSTGRES_HOST ?? '127.0.0.1', port: Number(process.env.POSTGRES_PORT ?? 5432),
     user: process.env.POSTGRES_USER ?? 'cairn', password: process.env.POSTGRES_PASSWORD ?? 'cairn', database,
   };
 }
 
-async function withPg<T>(target: PostgresTarget, fn: (c: PgClient) => Promise<T>): Promise<T> {
+export async function withPg<T>(target: PostgresTarget, fn: (c: PgClient) => Promise<T>): Promise<T> {
   const client = new PgClient({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, application_name: 'cairn-bench' });
   await client.connect();
   try {
@@ -352,7 +352,7 @@ async function rawPgDump(target: PostgresTarget, intervalMs: number): Promise<{ 
 // ---------------------------------------------------------------------------------------------- the worker process
 
 /** Preloaded into the worker (main thread only) when breakdown is on: process.memoryUsage() to a tmpfs file. */
-const PRELOAD = `'use strict';
+export const PRELOAD = `'use strict';
 const { isMainThread } = require('node:worker_threads');
 const out = process.env.CAIRN_BENCH_MEMSTATS;
 if (isMainThread && out) {
@@ -368,7 +368,7 @@ if (isMainThread && out) {
 
 interface MemStat { t: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number }
 
-interface WorkerProc {
+export interface WorkerProc {
   child: ChildProcess;
   pid: number;
   ready: Promise<void>;
@@ -376,7 +376,7 @@ interface WorkerProc {
   stop(): Promise<void>;
 }
 
-function startWorker(main: string, env: Record<string, string>, verbose: boolean, preload: string | undefined): WorkerProc {
+export function startWorker(main: string, env: Record<string, string>, verbose: boolean, preload: string | undefined): WorkerProc {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const child = spawn(process.execPath, [...(preload ? ['--require', preload] : []), main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (!child.pid) throw new Error('could not start the worker process');
@@ -417,7 +417,7 @@ function readMemStats(path: string | undefined): MemStat[] {
 
 // ---------------------------------------------------------------------------------------------- cleanup
 
-async function cleanupBucket(config: CairnConfig, createdByBench: boolean): Promise<string> {
+export async function cleanupBucket(config: CairnConfig, createdByBench: boolean): Promise<string> {
   const store = new ObjectStore(config.storage);
   try {
     const aborted = await store.abortStaleUploads('');
@@ -438,7 +438,7 @@ async function cleanupBucket(config: CairnConfig, createdByBench: boolean): Prom
   }
 }
 
-async function bucketExists(config: CairnConfig): Promise<boolean> {
+export async function bucketExists(config: CairnConfig): Promise<boolean> {
   const store = new ObjectStore(config.storage);
   try {
     await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
@@ -675,7 +675,10 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(2);
-});
+// Run only as the entry point: bench/pg-speed reuses this file's helpers.
+if (require.main === module) {
+  main().then((code) => process.exit(code), (err) => {
+    console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  });
+}

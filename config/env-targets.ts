@@ -1,6 +1,7 @@
 /** Targets declared by environment variables: Cairn's POSTGRES_*, NEO4J_*, QDRANT_*, and *_DATABASE_URL. */
 import type { PostgresTarget, Target, TargetType } from './types';
 import { ConfigError } from './errors';
+import { compressionSetting } from './compression';
 import { bool, port, secret, stackAddress, str, url } from './read';
 import type { Settings } from './settings';
 import { chosenTargetName, targetNameForDatabase } from './names';
@@ -38,8 +39,9 @@ function postgresTargets(s: Settings, urlTargets: PostgresTarget[]): Target[] {
   const databases = (key === 'POSTGRES_DATABASES' ? raw.split(',') : [raw]).map((d) => d.trim()).filter(Boolean);
   // Content fingerprints for restore proofs cost a read of every row at backup time; they can be turned off.
   const fingerprint = bool(src, 'CAIRN_PG_FINGERPRINT', true) ? {} : { fingerprint: false };
+  const compression = compressionSetting(src, 'CAIRN_PG_COMPRESSION');
   return [
-    ...databases.map((database): Target => ({ type: 'postgres', name: targetNameForDatabase(database, s.from(key)), host, port: pgPort, user, password, database, ...fingerprint })),
+    ...databases.map((database): Target => ({ type: 'postgres', name: targetNameForDatabase(database, s.from(key)), host, port: pgPort, user, password, database, ...fingerprint, ...compression })),
     ...urlTargets,
   ];
 }

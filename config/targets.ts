@@ -4,6 +4,7 @@ import type { Target, TargetType } from './types';
 import { ConfigError } from './errors';
 import { bool, port, secret, str, url, type Source } from './read';
 import { chosenTargetName } from './names';
+import { compressionSetting } from './compression';
 import { NEO4J_SCHEMES, TARGET_TYPES as TYPES } from './env-targets';
 
 function targetName(src: Source, key: string): string {
@@ -11,7 +12,7 @@ function targetName(src: Source, key: string): string {
 }
 
 const ENTRY_KEYS: Record<TargetType, string[]> = {
-  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'fingerprint', 'drill', 'retention'],
+  postgres: ['type', 'name', 'host', 'port', 'user', 'password', 'password_file', 'database', 'fingerprint', 'compression', 'drill', 'retention'],
   neo4j: ['type', 'name', 'uri', 'user', 'password', 'password_file', 'database', 'drill', 'retention'],
   qdrant: ['type', 'name', 'url', 'api_key', 'api_key_file', 'drill', 'retention'],
 };
@@ -74,6 +75,7 @@ export function targetFromEntry(entry: Source, at: string, baseDir = '.'): Targe
         user: str(src, `${at}user`), password: secret(src, `${at}password`, `${at}password_file`),
         database: str(src, `${at}database`),
         ...(bool(src, `${at}fingerprint`, true) ? {} : { fingerprint: false }),
+        ...compressionSetting(src, `${at}compression`),
       };
     case 'neo4j':
       return {

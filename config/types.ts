@@ -1,4 +1,5 @@
 /** Cairn's configuration, after loading and validation. Secrets live only here, in the worker's memory. */
+import type { Compression } from './compression';
 
 export type TargetType = 'postgres' | 'neo4j' | 'qdrant';
 
@@ -12,6 +13,8 @@ export interface PostgresTarget {
   database: string;
   /** content fingerprints at backup time, for proving restores (default on; false: counts only) */
   fingerprint?: boolean;
+  /** how the dump is compressed (config/compression.ts); absent: DEFAULT_PG_COMPRESSION */
+  compression?: Compression;
   /** where drills restore to; absent: this same server, into a new database named <database>_drill_<stamp> */
   drill?: { host: string; port: number; user: string; password: string };
 }

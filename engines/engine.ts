@@ -16,6 +16,8 @@ export interface ArtifactSpec {
   extension: string;
   /** gzip the stream on its way to storage (for formats that are not compressed already) */
   compress: boolean;
+  /** the source arrives already compressed with this (e.g. by a zstd child process): recorded, not applied again */
+  encoded?: StoredEncoding;
   contentType?: string;
   /** extra facts recorded in the manifest for this artifact (e.g. Qdrant's own checksum) */
   meta?: Record<string, unknown>;
@@ -26,10 +28,22 @@ export interface ArtifactRecord {
   key: string;
   sizeBytes: number;
   sha256: string;
+  /** the stored bytes are compressed: with gzip, unless `encoding` says otherwise */
   compressed: boolean;
+  /** how the stored bytes are compressed when not gzip (absent in manifests written before zstd, meaning gzip) */
+  encoding?: StoredEncoding;
   meta?: Record<string, unknown>;
   /** present when the stored bytes are an age file (storage/encryption.ts); size and sha256 are the ciphertext's */
   encryption?: import('../storage/encryption').ArtifactEncryption;
+}
+
+/** A compression applied by Cairn on the way to storage, undone by a verified read. */
+export type StoredEncoding = 'gzip' | 'zstd';
+
+/** The compression a stored artifact carries: what `encoding` says, else gzip when `compressed` (manifest versions 1-2). */
+export function storedEncoding(a: Pick<ArtifactRecord, 'compressed' | 'encoding'>): StoredEncoding | undefined {
+  if (!a.compressed) return undefined;
+  return a.encoding ?? 'gzip';
 }
 
 export interface BackupContext {

@@ -23,6 +23,15 @@ ensure_node() {
   export PATH="$CAIRN_NODE_DIR/bin:$PATH"
 }
 
+# ensure_zstd: the zstd CLI (Debian's zstd package), which the tests use to restore a .dump.zst by hand.
+ensure_zstd() {
+  command -v zstd >/dev/null && return 0
+  local sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo -n"
+  say "installing the zstd CLI (apt-get install zstd)"
+  $sudo apt-get install -y --no-install-recommends zstd >&2 || { $sudo apt-get update >&2 && $sudo apt-get install -y --no-install-recommends zstd >&2; } \
+    || die "the zstd CLI is missing and could not be installed: apt-get install zstd"
+}
+
 # Ports and credentials: the same variables Cairn's config loader reads, with the local stack's defaults.
 : "${STACK_HOST:=127.0.0.1}"
 : "${POSTGRES_PORT:=5432}" "${POSTGRES_USER:=cairn}" "${POSTGRES_PASSWORD:=cairn}" "${POSTGRES_DB:=cairn}"

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source stack/lib.sh
 ensure_node
+ensure_zstd
 echo "[test] running on Node $(node --version) ($(command -v node))" >&2
 started=0
 # Read status whole first: grep -q closing the pipe early would fail the pipeline under pipefail.

@@ -35,8 +35,10 @@ export async function writeArtifact(
   const encrypted = encryptTo.length > 0;
   const key = artifactKey(backupId, spec.part, encrypted ? `${spec.extension}.${AGE_EXTENSION}` : spec.extension);
   const meter = new Meter();
-  const contentType = encrypted ? 'application/octet-stream' : spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
+  const contentType = encrypted ? 'application/octet-stream' : spec.encoded === 'zstd' ? 'application/zstd' : spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
+  // Compression (of the plaintext) first, then encryption: ciphertext does not compress.
   const stages: (Readable | Transform)[] = [source, ...(spec.compress ? [createGzip({ level: 6 })] : []), ...(encrypted ? [encryptor(encryptTo)] : []), meter];
+  const encoding = spec.encoded ?? (spec.compress ? 'gzip' : undefined);
   // The upload reads meter's output; piping and uploading run together, and either failing stops both.
   const body = new PassThrough();
   const piping = pipeline([...stages, body] as unknown as [Readable, PassThrough], { signal });
@@ -52,7 +54,8 @@ export async function writeArtifact(
   }
   await store.putText(sidecarKey(key), sidecarText(key, meter.sha256), 'text/plain');
   return {
-    part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: spec.compress,
-    ...(spec.meta ? { meta: spec.meta } : {}), ...(encrypted ? { encryption: encryptionRecord(encryptTo) } : {}),
+    part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: encoding !== undefined,
+    ...(encoding && encoding !== 'gzip' ? { encoding } : {}), ...(spec.meta ? { meta: spec.meta } : {}),
+    ...(encrypted ? { encryption: encryptionRecord(encryptTo) } : {}),
   };
 }

@@ -31,7 +31,7 @@ async function database(prefix: string, sql: string): Promise<PostgresTarget> {
 
 test('a rich database is backed up, verified, recorded, and restores to identical content', async () => {
   const source = await database('pg-rich', RICH_SCHEMA_SQL);
-  const config = testConfig('pg-rich', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database });
+  const config = testConfig('pg-rich', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database, CAIRN_PG_COMPRESSION: 'zstd' });
   const run = await withWorker(config, (client) => runCycle(client, config));
   assert.equal(run.failed, false, run.error);
   const [result] = run.results;
@@ -41,7 +41,8 @@ test('a rich database is backed up, verified, recorded, and restores to identica
   const manifest = await readManifest(config, result!.manifestKey!);
   const [artifact] = manifest.artifacts;
   const day = result!.backupId!.split('_').at(-2)!;
-  assert.equal(artifact!.key, `postgres/${source.database}/${day.slice(0, 4)}/${day.slice(4, 6)}/${day.slice(6, 8)}/${result!.backupId}.dump`);
+  assert.equal(artifact!.key, `postgres/${source.database}/${day.slice(0, 4)}/${day.slice(4, 6)}/${day.slice(6, 8)}/${result!.backupId}.dump.zst`);
+  assert.equal(artifact!.encoding, 'zstd', 'zstd, recorded in the manifest');
   assert.equal(manifest.counts.tables!['public.everything'], 501);
   assert.equal(manifest.counts.tables!['sales.orders_2024'] + manifest.counts.tables!['sales.orders_2025']!, 2000);
   assert.equal(manifest.counts.tables!['Mixed Case.Table With Spaces'], 2);
@@ -69,6 +70,31 @@ test('a rich database is backed up, verified, recorded, and restores to identica
   await restoreInto(postgresEngine, restored, manifest.artifacts, bucketReader(store));
   assert.deepEqual(await fingerprint(restored), await fingerprint(source));
   assert.deepEqual(await postgresEngine.count(restored), manifest.counts);
+
+  // Without Cairn: the documented one-liner, standard tools only (zstd from Debian's zstd package).
+  const byHand = await createDatabase('pg-rich-zstd-cli');
+  created.push(byHand);
+  execFileSync('bash', ['-o', 'pipefail', '-c', 'zstd -dc "$1" | pg_restore --no-owner --no-acl -d "$2"', '-', file, byHand.database],
+    { env: { ...process.env, PGHOST: byHand.host, PGPORT: String(byHand.port), PGUSER: byHand.user, PGPASSWORD: byHand.password } });
+  assert.deepEqual(await fingerprint(byHand), await fingerprint(source));
+  store.destroy();
+});
+
+test('compression gzip is pg_dump\'s own: a plain .dump that pg_restore reads as is, restored through Cairn', async () => {
+  const source = await database('pg-gzip', 'CREATE TABLE t (a int, b text); INSERT INTO t SELECT g, repeat(g::text, 20) FROM generate_series(1, 1000) g;');
+  const config = testConfig('pg-gzip', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database, CAIRN_PG_COMPRESSION: 'gzip:1' });
+  const run = await withWorker(config, (client) => runCycle(client, config));
+  assert.equal(run.failed, false, run.error);
+  const manifest = await readManifest(config, run.results[0]!.manifestKey!);
+  const [artifact] = manifest.artifacts;
+  assert.match(artifact!.key, /\.dump$/);
+  assert.equal(artifact!.compressed, false, 'the archive compresses itself; Cairn stores it as pg_dump wrote it');
+  assert.equal(artifact!.meta?.compression, 'gzip:1');
+  const store = new ObjectStore(config.storage);
+  const restored = await createDatabase('pg-gzip-restored');
+  created.push(restored);
+  await restoreInto(postgresEngine, restored, manifest.artifacts, bucketReader(store));
+  assert.deepEqual(await fingerprint(restored), await fingerprint(source));
   store.destroy();
 });
 

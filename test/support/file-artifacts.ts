@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
-import type { ArtifactRecord, ArtifactSpec, BackupContext, ReadContext } from '../../engines/engine';
+import { createGunzip, createGzip, createZstdDecompress } from 'node:zlib';
+import { storedEncoding, type ArtifactRecord, type ArtifactSpec, type BackupContext, type ReadContext } from '../../engines/engine';
 import { Meter } from '../../storage/artifacts';
 
 export class FileArtifacts {
@@ -67,14 +67,16 @@ export class FileArtifacts {
     const measure = new Meter();
     const stages = spec.compress ? [source, createGzip(), measure] : [source, measure];
     await pipeline([...stages, createWriteStream(key)]);
-    return { part: spec.part, key, sizeBytes: measure.bytes, sha256: measure.sha256, compressed: spec.compress, meta: spec.meta };
+    const encoding = spec.encoded ? { encoding: spec.encoded } : {};
+    return { part: spec.part, key, sizeBytes: measure.bytes, sha256: measure.sha256, compressed: spec.compress || !!spec.encoded, ...encoding, meta: spec.meta };
   }
 
   private async open(a: ArtifactRecord): Promise<Readable> {
     await fs.access(a.key);
     const out = new PassThrough();
     // pipeline (not .pipe) so a read or gunzip error reaches the consumer instead of hanging it.
-    const stages = a.compressed ? [createReadStream(a.key), createGunzip(), out] : [createReadStream(a.key), out];
+    const encoding = storedEncoding(a);
+    const stages = encoding ? [createReadStream(a.key), encoding === 'zstd' ? createZstdDecompress() : createGunzip(), out] : [createReadStream(a.key), out];
     pipeline(stages).catch((err: Error) => out.destroy(err));
     return out;
   }

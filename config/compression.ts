@@ -1,0 +1,49 @@
+/**
+ * How a PostgreSQL dump is compressed: `gzip[:level]` (pg_dump's own, inside the archive), `zstd[:level]`
+ * (pg_dump -Z0 streamed through zstd in the worker, so the stored object is a .dump.zst), `lz4` (pg_dump's own,
+ * pg_dump 16 or newer) or `none`. Set per target (file key `compression`) or for env targets (CAIRN_PG_COMPRESSION).
+ */
+import { ConfigError } from './errors';
+import { str, type Source } from './read';
+
+export type CompressionMethod = 'gzip' | 'zstd' | 'lz4' | 'none';
+
+export interface Compression {
+  method: CompressionMethod;
+  /** absent: the method's default (gzip 6, zstd 3) */
+  level?: number;
+}
+
+/**
+ * pg_dump's own gzip 6, as before. `npm run bench` measured zstd:3 backing up in about half the time for the same
+ * size, but the faster stream raised the worker's peak RSS over the 256 MiB budget (docs/benchmarks.md): it
+ * becomes the default once that is fixed.
+ */
+export const DEFAULT_PG_COMPRESSION: Compression = { method: 'gzip', level: 6 };
+
+const LEVELS: Record<CompressionMethod, [number, number] | undefined> = { gzip: [1, 9], zstd: [1, 19], lz4: undefined, none: undefined };
+
+/** Parses `method[:level]`; throws ConfigError naming `key` for anything else. */
+export function parseCompression(key: string, raw: string): Compression {
+  const [name = '', level, ...rest] = raw.trim().toLowerCase().split(':');
+  const method = name as CompressionMethod;
+  if (!(method in LEVELS) || rest.length) throw new ConfigError(key, `must be gzip[:1-9], zstd[:1-19], lz4 or none, got '${raw}'`);
+  if (level === undefined) return { method };
+  const range = LEVELS[method];
+  const n = Number(level);
+  if (!range || !/^\d+$/.test(level) || n < range[0] || n > range[1]) {
+    throw new ConfigError(key, range ? `level for ${method} must be ${range[0]}-${range[1]}, got '${level}'` : `${method} takes no level, got '${raw}'`);
+  }
+  return { method, level: n };
+}
+
+/** The compression a source declares under `key`, or nothing when it is unset (the default then applies). */
+export function compressionSetting(src: Source, key: string): { compression?: Compression } {
+  const raw = str(src, key, '');
+  return raw ? { compression: parseCompression(key, raw) } : {};
+}
+
+/** `zstd:3`, as operators write it. */
+export function compressionName(c: Compression): string {
+  return c.level === undefined ? c.method : `${c.method}:${c.level}`;
+}
