@@ -18,6 +18,8 @@ import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+const CRON_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
+const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
 function readConfigFile(path: string): Source {
   let text: string;
@@ -44,6 +46,15 @@ function cron(src: Source, key: string, fallback: string): string {
   const fields = value.split(/\s+/);
   if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
     throw new ConfigError(key, `must be a 5-field cron expression like '0 2 * * *', got '${value}'`);
+  }
+  // Each number within its field's range: '61 * * * *' would otherwise reach Temporal and fail there, or never fire.
+  const bad = fields.findIndex((f, i) => (f.match(/\d+/g) ?? []).some((n, j, all) => {
+    const step = f.includes('/') && j === all.length - 1 && f.endsWith(`/${n}`);
+    return step ? Number(n) < 1 : Number(n) < CRON_RANGES[i]![0] || Number(n) > CRON_RANGES[i]![1];
+  }));
+  if (bad >= 0) {
+    const [lo, hi] = CRON_RANGES[bad]!;
+    throw new ConfigError(key, `has ${CRON_NAMES[bad]} '${fields[bad]}' outside ${lo}-${hi} (a 5-field cron expression like '0 2 * * *'), got '${value}'`);
   }
   return value;
 }
