@@ -16,8 +16,10 @@ import { storageConfig } from './storage';
 import { applyVocabularies } from './vocabulary';
 import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
+import { KNOWN_ENV_KEYS } from './keys';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+const FILE_KEYS = new Set<string>([...KNOWN_ENV_KEYS, 'targets', 'drill_checks']);
 const CRON_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
 const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
@@ -37,6 +39,12 @@ function readConfigFile(path: string): Source {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError('CAIRN_CONFIG', `file '${path}' must hold a mapping of settings`);
+  }
+  // A misspelt key in a file would otherwise be ignored in favour of its default (the environment cannot be
+  // checked so: it holds everything else on the machine too).
+  const unknown = Object.keys(parsed).filter((k) => !FILE_KEYS.has(k) && !/^[A-Z0-9_]+_DATABASE_URL$/.test(k));
+  if (unknown.length) {
+    throw new ConfigError('CAIRN_CONFIG', `file '${path}' has unknown setting(s) ${unknown.map((k) => `'${k}'`).join(', ')}; see README, Configuration`);
   }
   return parsed as Source;
 }
