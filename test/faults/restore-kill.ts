@@ -46,7 +46,7 @@ export async function killDuringRestore(db: PostgresTarget, purpose: 'restore' |
     await queue.startWorker();
     const outcome = await (handle.result() as Promise<RestoreBackupResult | DrillReport>).catch((err: Error) => err);
     const ok = outcome instanceof Error ? false : 'passed' in outcome ? outcome.passed : outcome.ok;
-    if (!ok) throw new Error(`the ${purpose} did not succeed after the kill: ${outcome instanceof Error ? outcome.message : JSON.stringify(outcome).slice(0, 800)}`);
+    if (!ok) throw new Error(`the ${purpose} did not succeed after the kill: ${outcome instanceof Error ? causes(outcome) : JSON.stringify(outcome).slice(0, 1500)}`);
     const copies = await copiesOf(db, purpose);
     if (purpose === 'drill') {
       if (copies.length) throw new Error(`the drill left databases behind: ${JSON.stringify(copies)}`);
@@ -61,4 +61,14 @@ export async function killDuringRestore(db: PostgresTarget, purpose: 'restore' |
     await client.connection.close();
     await queue.stopAll();
   }
+}
+
+/** A failure with every cause under it, and the report a failed run carries. */
+function causes(err: Error): string {
+  const parts: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown; details?: unknown[] } | undefined; e && parts.length < 10; e = e.cause as typeof e) {
+    parts.push(e.message ?? '');
+    if (e.details?.length) parts.push(JSON.stringify(e.details[0]).slice(0, 1500));
+  }
+  return parts.join(': ');
 }
