@@ -10,7 +10,7 @@ import type { DrillReport } from '../../storage/format/reports';
 import type { RestoreBackupResult } from '../../workflows/restore-inputs';
 import { connectClient } from '../../client/connection';
 import { adminTarget, dropDatabase, fingerprint, query } from '../support/pg';
-import { runCycle } from '../support/cycle';
+import type { BackupCycleResult } from '../../workflows/inputs';
 import { faultQueue, postgresEntries, sleep } from './queue';
 import type { TrialFinding } from './ledger';
 
@@ -26,11 +26,11 @@ export async function killDuringRestore(db: PostgresTarget, purpose: 'restore' |
   const expected = await fingerprint(db);
   try {
     const first = await queue.startWorker();
-    const cycle = await runCycle(client, queue.config);
-    if (cycle.failed) throw new Error(`the backup to ${purpose} failed: ${cycle.error}`);
+    const cycle: BackupCycleResult = await client.workflow.execute('backupCycle', { taskQueue: queue.config.temporal.taskQueue, workflowId: `fault-cycle-${randomUUID()}`, args: [{}] });
+    // The drill names its set: the catalog is shared, and the latest complete set may be another test's.
     const handle = purpose === 'restore'
       ? await client.workflow.start('restoreBackup', { taskQueue: queue.config.temporal.taskQueue, workflowId: `fault-restore-${randomUUID()}`, args: [{ type: 'postgres', target: db.name }] })
-      : await client.workflow.start('drDrill', { taskQueue: queue.config.temporal.taskQueue, workflowId: `fault-drill-${randomUUID()}`, args: [{}] });
+      : await client.workflow.start('drDrill', { taskQueue: queue.config.temporal.taskQueue, workflowId: `fault-drill-${randomUUID()}`, args: [{ setId: cycle.setId }] });
     const delay = Math.floor(Math.random() * maxDelayMs);
     let presentedHalfDone = 0;
     // Until the kill, and after it until the run ends, no copy that says it is done may differ from the source.
