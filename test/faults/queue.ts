@@ -2,7 +2,7 @@
  * A fault scenario's own corner of the shared stack: a task queue and bucket of its own, its targets in a
  * config file, and worker processes it may kill. Nothing here stops a shared server.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CairnConfig, PostgresTarget } from '../../config/types';
@@ -24,7 +24,8 @@ export function postgresEntries(targets: PostgresTarget[]) {
 }
 
 export function faultQueue(label: string, targets: object[], extraEnv: Record<string, string> = {}): FaultQueue {
-  const file = join(mkdtempSync(join(tmpdir(), 'cairn-faults-')), 'config.json');
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-faults-'));
+  const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ targets }));
   const base = { CAIRN_CONFIG: file, DB_RETRY_DELAY: '1', ...extraEnv };
   const config = testConfig(label, base);
@@ -40,6 +41,7 @@ export function faultQueue(label: string, targets: object[], extraEnv: Record<st
     },
     async stopAll() {
       for (const w of workers) await w.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
