@@ -15,6 +15,7 @@ import { recordProtection } from '../catalog/retention';
 import { activityTools } from './context';
 import { verifyStored } from './reading';
 import { withFailureMapping } from './failures';
+import { withDumpLock } from './dump-lock';
 import { outageTolerantRetries } from '../workflows/policies';
 import type { BackupPlan, DumpResult, Manifest, TargetBackupResult } from './types';
 
@@ -65,7 +66,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
       const t = target(input.target);
       const tools = activityTools();
       const started = Date.now();
-      return withFailureMapping(async () => {
+      return withDumpLock(config.metadata, t, () => withFailureMapping(async () => {
         await store.ensureBucket();
         // A previous attempt (e.g. on a worker that died) may have left an unfinished upload or older objects.
         await store.abortStaleUploads(backupPrefix(input.backupId));
@@ -78,7 +79,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
           artifacts: result.artifacts, sourceVersion: result.sourceVersion, consistency: result.consistency,
           counts: result.counts, ...(result.proof ? { proof: result.proof } : {}), startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
         };
-      });
+      }));
     },
 
     /**

@@ -56,6 +56,8 @@ async function follow(config: CairnConfig, handle: WorkflowHandle, live: boolean
       throw err;
     },
   ).finally(() => { finished = true; });
+  // Handled here at once: a workflow that fails before the first poll must not crash the CLI (unhandled rejection).
+  outcome.catch(() => undefined);
   // Poll until the cycle ends, then once more so every target's final phase is shown even for a quick cycle.
   for (;;) {
     const last = finished;

@@ -28,6 +28,8 @@ export async function drillCommand(config: CairnConfig, o: { setId?: string; wai
       if (report?.drillId) return report;
       throw err;
     }).finally(() => { done = true; });
+    // Handled here at once: a workflow that fails before the first poll must not crash the CLI (unhandled rejection).
+    result.catch(() => undefined);
     let shown = '';
     while (!done) {
       const p = await handle.query<DrillProgress>('progress').catch(() => undefined);

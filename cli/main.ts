@@ -102,7 +102,16 @@ export async function main(argv: string[]): Promise<number> {
       default: await runWorker(); return 0;
     }
   } catch (err) {
-    console.error(`cairn ${command}: ${(err as Error).message}`);
+    console.error(`cairn ${command}: ${whatWentWrong(err)}`);
     return 1;
   }
+}
+
+/** The error and every cause under it: 'Workflow execution failed' alone would hide why (a refused input). */
+function whatWentWrong(err: unknown): string {
+  const messages: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown } | undefined; e && messages.length < 10; e = e.cause as typeof e) {
+    if (e.message && !messages.includes(e.message)) messages.push(e.message);
+  }
+  return messages.join(': ') || String(err);
 }

@@ -70,6 +70,8 @@ async function followRestore(client: Client, handle: WorkflowHandle, live: boole
     if (details?.targets) return details;
     throw err;
   }).finally(() => { finished = true; });
+  // Handled here at once: a workflow that fails before the first poll must not crash the CLI (unhandled rejection).
+  outcome.catch(() => undefined);
   const seen = new Map<string, string>();
   const rates = new RateMeter();
   for (;;) {

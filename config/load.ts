@@ -19,8 +19,12 @@ import { drillConfig } from './drill';
 import { opsConfig } from './ops';
 import { retentionFromEntry, retentionFromEnv, type RetentionPolicy } from './retention';
 import { encryptionConfig, objectLockConfig } from './encryption';
+import { KNOWN_ENV_KEYS } from './keys';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+const FILE_KEYS = new Set<string>([...KNOWN_ENV_KEYS, 'targets', 'drill_checks']);
+const CRON_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
+const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
 function readConfigFile(path: string): Source {
   let text: string;
@@ -39,6 +43,12 @@ function readConfigFile(path: string): Source {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError('CAIRN_CONFIG', `file '${path}' must hold a mapping of settings`);
   }
+  // A misspelt key in a file would otherwise be ignored in favour of its default (the environment cannot be
+  // checked so: it holds everything else on the machine too).
+  const unknown = Object.keys(parsed).filter((k) => !FILE_KEYS.has(k) && !/^[A-Z0-9_]+_DATABASE_URL$/.test(k));
+  if (unknown.length) {
+    throw new ConfigError('CAIRN_CONFIG', `file '${path}' has unknown setting(s) ${unknown.map((k) => `'${k}'`).join(', ')}; see README, Configuration`);
+  }
   return parsed as Source;
 }
 
@@ -47,6 +57,15 @@ function cron(src: Source, key: string, fallback: string): string {
   const fields = value.split(/\s+/);
   if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
     throw new ConfigError(key, `must be a 5-field cron expression like '0 2 * * *', got '${value}'`);
+  }
+  // Each number within its field's range: '61 * * * *' would otherwise reach Temporal and fail there, or never fire.
+  const bad = fields.findIndex((f, i) => (f.match(/\d+/g) ?? []).some((n, j, all) => {
+    const step = f.includes('/') && j === all.length - 1 && f.endsWith(`/${n}`);
+    return step ? Number(n) < 1 : Number(n) < CRON_RANGES[i]![0] || Number(n) > CRON_RANGES[i]![1];
+  }));
+  if (bad >= 0) {
+    const [lo, hi] = CRON_RANGES[bad]!;
+    throw new ConfigError(key, `has ${CRON_NAMES[bad]} '${fields[bad]}' outside ${lo}-${hi} (a 5-field cron expression like '0 2 * * *'), got '${value}'`);
   }
   return value;
 }

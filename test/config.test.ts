@@ -131,6 +131,9 @@ test('a bad cron expression in BACKUP_SCHEDULE is named, and a good one is kept 
   configError(() => loadConfig({ BACKUP_SCHEDULE: '0 2 * *' }), 'BACKUP_SCHEDULE', "'0 2 * *'");
   configError(() => loadConfig({ BACKUP_SCHEDULE: 'every night' }), 'BACKUP_SCHEDULE', "'every night'");
   assert.equal(loadConfig({ BACKUP_SCHEDULE: '30 1 * * 1-5' }).backup.schedule, '30 1 * * 1-5');
+  configError(() => loadConfig({ BACKUP_SCHEDULE: '61 * * * *' }), 'BACKUP_SCHEDULE', "minute '61'");
+  configError(() => loadConfig({ BACKUP_SCHEDULE: '0 2 * 13 *' }), 'BACKUP_SCHEDULE', "month '13'");
+  assert.equal(loadConfig({ BACKUP_SCHEDULE: '*/15 0-23/2 1 1,12 0-7' }).backup.schedule, '*/15 0-23/2 1 1,12 0-7');
 });
 
 test('a bucket name S3 would reject is named BACKUP_BUCKET before any upload is tried', () => {

@@ -5,7 +5,6 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ObjectStore } from '../storage/s3';
 import { Catalog } from '../catalog/catalog';
 import type { PostgresTarget } from '../config/types';
@@ -13,8 +12,9 @@ import { loadConfig } from '../config/load';
 import { testConfig, withWorker } from './support/stack';
 import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from './support/pg';
 import { RICH_SCHEMA_SQL } from './support/fixtures-pg';
-import { readManifest, runCycle } from './support/cycle';
+import { runCycle } from './support/cycle';
 import { runRestore } from './support/restore';
+import { assertDamagedBackupRefused, restoredCopies } from './support/damaged-backup';
 
 const created: PostgresTarget[] = [];
 after(async () => {
@@ -34,8 +34,6 @@ async function database(prefix: string, sql: string): Promise<PostgresTarget> {
   return db;
 }
 
-const restoredCopies = async (db: PostgresTarget) =>
-  (await query<{ datname: string }>(adminTarget(), 'SELECT datname FROM pg_database WHERE datname LIKE $1', [`${db.database}\\_restore\\_%`])).map((r) => r.datname);
 
 test('restoreBackup restores the latest backup into a new database and proves it equal to the source', { timeout: 300_000 }, async () => {
   const source = await database('rs-pg', RICH_SCHEMA_SQL);
@@ -76,40 +74,7 @@ test('restoreBackup restores the latest backup into a new database and proves it
 
 for (const compression of ['gzip', 'zstd']) test(`one flipped byte or a truncated object (${compression}): restore and validateOnly refuse, naming the object; nothing is touched`, { timeout: 300_000 }, async () => {
   const source = await database('rs-bad', 'CREATE TABLE t (a int, b text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g;');
-  const empty = await database('rs-bad-into', '');
-  const config = testConfig('rs-bad', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: source.database, CAIRN_PG_COMPRESSION: compression });
-  await withWorker(config, async (client) => {
-    const cycle = await runCycle(client, config);
-    assert.equal(cycle.failed, false, cycle.error);
-    const manifest = await readManifest(config, cycle.results[0]!.manifestKey!);
-    const dump = manifest.artifacts[0]!;
-    const store = new ObjectStore(config.storage);
-    const original = Buffer.from(await (await store.client.send(new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: store.bucket, Key: dump.key }))).Body!.transformToByteArray());
-    const put = (body: Buffer) => store.client.send(new PutObjectCommand({ Bucket: store.bucket, Key: dump.key, Body: body }));
-    const flipped = Buffer.from(original);
-    flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
-    try {
-      for (const [damage, body] of [['flipped byte', flipped], ['truncated', original.subarray(0, Math.floor(original.length / 2))]] as const) {
-        await put(body);
-        for (const input of [
-          { type: 'postgres', target: source.database, validateOnly: true },
-          { type: 'postgres', target: source.database },
-          { type: 'postgres', target: source.database, into: empty.database },
-        ]) {
-          const run = await runRestore(client, config, input);
-          assert.equal(run.failed, true, `${damage}: ${JSON.stringify(input)} must fail`);
-          assert.ok(run.error!.includes(dump.key), `${damage}: the error names the object: ${run.error}`);
-          // zstd may stop at the damage before the whole object was hashed: it says so, naming the object.
-          assert.match(run.error!, damage === 'truncated' ? /truncated/ : /does not match its manifest|does not decompress/);
-        }
-        assert.deepEqual(await restoredCopies(source), [], `${damage}: no database was created`);
-        assert.deepEqual(await query(empty, "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"), [], `${damage}: the chosen destination is untouched`);
-      }
-    } finally {
-      await put(original);
-      store.destroy();
-    }
-  });
+  await assertDamagedBackupRefused('rs-bad', source, await database('rs-bad-into', ''), compression);
 });
 
 test('restoring over a non-empty database without force is refused and changes nothing', { timeout: 300_000 }, async () => {
