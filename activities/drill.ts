@@ -10,6 +10,7 @@ import { PermanentError, type HealthCheck } from '../engines/engine';
 import { drillReportKey, type DrillCheckResult, type DrillReport } from '../storage/format/reports';
 import { renderDrillMarkdown } from '../storage/format/drill-markdown';
 import { withFailureMapping } from './failures';
+import { recordReport } from './record-report';
 import { restoreTargets, type RestoreDeps } from './restore';
 import type { RestoreItem } from './restore-types';
 
@@ -108,16 +109,8 @@ export function drillActivities(deps: RestoreDeps) {
     },
 
     async recordDrill(report: DrillReport): Promise<{ reportKey: string; catalogError?: string }> {
-      const key = drillReportKey(report, 'json');
       await store.putText(drillReportKey(report, 'md'), renderDrillMarkdown(report), 'text/markdown');
-      await store.putText(key, JSON.stringify(report, null, 2) + '\n', 'application/json');
-      try {
-        await catalog.migrate();
-        await upsertDrill(catalog.pool, report, key);
-        return { reportKey: key };
-      } catch (err) {
-        return { reportKey: key, catalogError: `dr_drill_history not updated (the catalog did not answer: ${(err as Error).message}); cairn catalog rebuild will add it from ${key}` };
-      }
+      return recordReport(store, catalog, drillReportKey(report, 'json'), report, 'dr_drill_history', upsertDrill);
     },
   };
 }

@@ -15,6 +15,7 @@ import type { BackupStore } from '../storage/store';
 import { readingContext, verifyStored } from './reading';
 import { assertCanDecrypt } from '../storage/encryption';
 import { withFailureMapping } from './failures';
+import { recordReport } from './record-report';
 import { consistencyAt } from './consistency';
 import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, VerifyResult } from './restore-types';
 
@@ -99,15 +100,7 @@ export function restoreActivities(deps: RestoreDeps) {
 
     /** The report goes to the bucket first (it outlives the catalog), then into restore_history when it answers. */
     async recordRestore(report: RestoreReport): Promise<{ reportKey: string; catalogError?: string }> {
-      const key = restoreReportKey(report);
-      await store.putText(key, JSON.stringify(report, null, 2) + '\n', 'application/json');
-      try {
-        await catalog.migrate();
-        await upsertRestore(catalog.pool, report, key);
-        return { reportKey: key };
-      } catch (err) {
-        return { reportKey: key, catalogError: `restore_history not updated (the catalog did not answer: ${(err as Error).message}); cairn catalog rebuild will add it from ${key}` };
-      }
+      return recordReport(store, catalog, restoreReportKey(report), report, 'restore_history', upsertRestore);
     },
   };
 

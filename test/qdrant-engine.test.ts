@@ -18,6 +18,7 @@ import { inspectTar } from '../engines/qdrant/tar-check';
 import type { Handler } from './qdrant-standin/call';
 import { qdrantUnderTest, standinUnderTest, type QdrantUnderTest } from './qdrant-standin/harness';
 import { FileArtifacts } from './support/file-artifacts';
+import { scrollAll as scrollAllOf } from './qdrant-standin/fixtures';
 
 const prefix = `cairn_t_${randomUUID().slice(0, 8)}_`;
 const DOCS = `${prefix}docs`; // unnamed 4-d Cosine vectors, integer ids
@@ -55,18 +56,7 @@ async function seed(): Promise<void> {
   await q.call('POST', '/collections/aliases', { actions: [{ create_alias: { alias_name: ALIAS, collection_name: DOCS } }] });
 }
 
-async function scrollAll(collection: string): Promise<unknown[]> {
-  const points: unknown[] = [];
-  let offset: unknown = null;
-  do {
-    const page: { points: unknown[]; next_page_offset: unknown } = await q.call('POST', `/collections/${collection}/points/scroll`, {
-      limit: 64, offset, with_payload: true, with_vector: true,
-    });
-    points.push(...page.points);
-    offset = page.next_page_offset;
-  } while (offset !== null && offset !== undefined);
-  return points;
-}
+const scrollAll = (collection: string) => scrollAllOf(q, collection);
 
 async function ourAliases(): Promise<unknown[]> {
   const { aliases } = await q.call<{ aliases: { alias_name: string }[] }>('GET', '/aliases');
