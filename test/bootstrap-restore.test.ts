@@ -24,7 +24,7 @@ after(async () => {
 async function startWorker(extra: Record<string, string>): Promise<{ said: string; stop: () => Promise<void> }> {
   const w = d.start(extra);
   await w.ready;
-  return { said: w.output().split('\n').filter((l) => l.startsWith('start-up restore:')).join('\n'), stop: () => w.kill('SIGTERM') };
+  return { said: w.messages().filter((l) => l.startsWith('start-up restore:')).join('\n'), stop: () => w.kill('SIGTERM') };
 }
 
 test('a worker started with RESTORE_FROM_S3_ON_STARTUP=true restores the empty database from its latest backup and leaves a non-empty one alone', { timeout: 600_000 }, async () => {

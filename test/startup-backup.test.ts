@@ -32,7 +32,7 @@ async function restart(extra: Record<string, string> = {}, kill = true): Promise
   const w = d.start(extra);
   await w.ready;
   if (kill) await w.kill('SIGKILL');
-  return w.output().split('\n').filter((l) => l.startsWith('start-up backup:')).join('\n');
+  return w.messages().filter((l) => l.startsWith('start-up backup:')).join('\n');
 }
 
 test('three quick restarts with RUN_IMMEDIATE_BACKUP=true give exactly one backup; FORCE_BACKUP=true gives another', { timeout: 600_000 }, async () => {

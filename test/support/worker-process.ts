@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export interface WorkerProcess {
   child: ChildProcess;
   output: () => string;
+  /** what the worker logged, one message per line: the `msg` of its JSON log lines, other lines as they are */
+  messages: () => string[];
   /** resolves once the worker is polling */
   ready: Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -25,11 +27,21 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     child.on('exit', (code) => reject(new Error(`worker exited with ${code} before polling:\n${out}`)));
   });
   return {
-    child, ready, output: () => out,
+    child, ready, output: () => out, messages: () => out.split('\n').filter(Boolean).map(messageOf),
     kill: (signal = 'SIGKILL') => new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill(signal);
     }),
   };
+}
+
+function messageOf(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+    return typeof msg === 'string' ? msg : line;
+  } catch {
+    return line;
+  }
 }
