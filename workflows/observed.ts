@@ -8,14 +8,15 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { NotificationEvent } from '../notify/event';
 import type { DrillReport } from '../storage/format/reports';
-import { backupCycle as runBackupCycle } from './backup-cycle';
+import { BACKUP_CYCLE_INPUT, backupCycle as runBackupCycle } from './backup-cycle';
 import { drDrill as runDrDrill } from './dr-drill';
 import { innermostMessage } from './errors';
 import type { BackupCycleInput, BackupCycleResult } from './inputs';
 import { notify } from './notify';
 import { bookkeeping } from './policies';
 import type { DrDrillInput, RestoreBackupInput, RestoreBackupResult } from './restore-inputs';
-import { restoreBackup as runRestoreBackup } from './restore-backup';
+import { RESTORE_INPUT, restoreBackup as runRestoreBackup } from './restore-backup';
+import { validateInput } from './validate-input';
 import { CAIRN_SEARCH_ATTRIBUTES, type CairnAttribute } from './search-attributes';
 
 const { registeredSearchAttributes } = proxyActivities<Activities>(bookkeeping);
@@ -65,6 +66,8 @@ export async function backupCycle(input: BackupCycleInput = {}): Promise<BackupC
     targets: r.results.map((t) => ({ target: t.target, type: t.type, ...(t.error ? { reason: t.error } : {}) })),
     backupIds: r.results.flatMap((t) => (t.backupId ? [t.backupId] : [])),
   });
+  // A malformed input fails before anything runs (no labelling activity, no notification): the run did nothing.
+  if (patched('cairn-validated-input')) validateInput<BackupCycleInput>('backupCycle', input, BACKUP_CYCLE_INPUT);
   return observe('backup', names(input?.targets), () => runBackupCycle(input), fromResults, (err) => {
     const cycle = detailsOf<BackupCycleResult>(err);
     const findings: Findings = cycle?.results ? fromResults(cycle) : { targets: names(input?.targets).map((target) => ({ target })), backupIds: [] };
@@ -82,6 +85,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreB
   const fromResult = (r: RestoreBackupResult): Findings => ({
     targets: r.targets.map((t) => ({ target: t.target, type: t.type, ...(t.error ? { reason: t.error } : {}) })), backupIds: r.targets.map((t) => t.backupId),
   });
+  validateInput<RestoreBackupInput>('restoreBackup', input, RESTORE_INPUT);
   return observe('restore', names(input?.target), () => runRestoreBackup(input), fromResult, (err) => {
     const r = detailsOf<RestoreBackupResult>(err);
     const findings: Findings = r?.targets ? fromResult(r) : { targets: names(input?.target).map((target) => ({ target })), backupIds: names(input?.backupId) };
@@ -94,6 +98,7 @@ export async function drDrill(input: DrDrillInput = {}): Promise<DrillReport> {
   const fromReport = (d: DrillReport): Findings => ({
     targets: d.targets.map((t) => ({ target: t.target, type: t.type, ...(t.error ? { reason: t.error } : {}) })), backupIds: d.targets.map((t) => t.backupId),
   });
+  validateInput<DrDrillInput>('drDrill', input, { setId: RESTORE_INPUT.setId! });
   return observe('drill', [], () => runDrDrill(input), fromReport, (err) => {
     const d = detailsOf<DrillReport>(err);
     const findings: Findings = d?.targets ? fromReport(d) : { targets: [], backupIds: [] };
