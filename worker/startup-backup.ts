@@ -61,13 +61,14 @@ export async function runStartupBackup(config: CairnConfig, client: Client, log:
     return { joined: false, targets, skipped };
   }
   const workflowId = startupWorkflowId(config);
+  // A restart while the start-up cycle still runs joins it (USE_EXISTING); asking first says which it was.
+  const running = await client.workflow.getHandle(workflowId).describe().then((d) => d.status.name === 'RUNNING', () => false);
   const handle = await client.workflow.start('backupCycle', {
     taskQueue: config.temporal.taskQueue, workflowId, args: [{ targets }],
     workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     memo: { trigger: 'worker start-up', forceBackup: config.backup.forceBackup, respawnSkipped: skipped },
   });
-  const startedAt = (await handle.describe()).startTime;
-  const joined = startedAt.getTime() < now.getTime() - 1000;
+  const joined = running;
   log(`start-up backup: ${joined ? 'joined the start-up cycle already running' : 'started'} ${workflowId} (run ${handle.firstExecutionRunId}) for ${targets.join(', ')}${config.backup.forceBackup ? ' (FORCE_BACKUP)' : ''}`);
   return { workflowId, joined, targets, skipped };
 }
