@@ -6,10 +6,12 @@ import { pruneActivities } from './prune';
 import { restoreActivities } from './restore';
 import { setActivities } from './sets';
 import { opsActivities } from './ops';
+import { useStorageHints } from './failures';
 
 export type ActivityDeps = BackupDeps & DoctorDeps;
 
 export function createActivities(deps: ActivityDeps) {
+  useStorageHints(deps.config.storage);
   return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps), ...opsActivities(deps), ...pruneActivities(deps) };
 }
 
