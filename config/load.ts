@@ -16,13 +16,14 @@ import { storageConfig } from './storage';
 import { applyVocabularies } from './vocabulary';
 import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
+import { maskingConfig } from './masking';
 import { opsConfig } from './ops';
 import { retentionFromEntry, retentionFromEnv, type RetentionPolicy } from './retention';
 import { encryptionConfig, objectLockConfig } from './encryption';
 import { KNOWN_ENV_KEYS } from './keys';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
-const FILE_KEYS = new Set<string>([...KNOWN_ENV_KEYS, 'targets', 'drill_checks']);
+const FILE_KEYS = new Set<string>([...KNOWN_ENV_KEYS, 'targets', 'drill_checks', 'masking']);
 const CRON_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
 const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
@@ -157,6 +158,7 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
     },
     targets,
     drill: drillConfig(src, file, targets, cron),
+    masking: maskingConfig(file.masking, targets),
     ops: opsConfig(src, targets, cron),
     retention,
     backup: {
