@@ -134,6 +134,12 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
   // backup_history lives beside the data: the POSTGRES_* server, or else the first database named by URL.
   const metadataHome = !settings.has('POSTGRES_HOST') && !settings.has('POSTGRES_DB') && firstPostgres && databaseUrlKeys(settings).length ? firstPostgres : undefined;
 
+  const masking = maskingConfig(file.masking, targets);
+  const drill = drillConfig(src, file, targets, cron);
+  if (drill.mask && !Object.keys(masking).length) {
+    throw new ConfigError('DRILL_MASK', 'is true, but no masking rules are configured (masking: in the config file), so there is nothing to mask');
+  }
+
   return {
     temporal: {
       address: str(src, 'TEMPORAL_ADDRESS', stackAddress(src, 'TEMPORAL_PORT', 7233, (p) => `127.0.0.1:${p}`)),
@@ -157,8 +163,8 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
       database: str(src, 'CAIRN_METADATA_DATABASE', metadataHome?.database ?? str(src, 'POSTGRES_DB', 'cairn')),
     },
     targets,
-    drill: drillConfig(src, file, targets, cron),
-    masking: maskingConfig(file.masking, targets),
+    drill,
+    masking,
     ops: opsConfig(src, targets, cron),
     retention,
     backup: {

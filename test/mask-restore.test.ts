@@ -19,7 +19,7 @@ import { showConfig } from '../config/show';
 import { testConfig, withWorker } from './support/stack';
 import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from './support/pg';
 import { runCycle } from './support/cycle';
-import { runRestore } from './support/restore';
+import { runDrill, runRestore } from './support/restore';
 import { restoredCopies } from './support/damaged-backup';
 
 const created: PostgresTarget[] = [];
@@ -171,6 +171,29 @@ test('a rule the restored database cannot honour fails the restore naming the ru
   await assert.rejects(postgresEngine.masking!.apply(dest, [{ ...rules[0]!, column: 'id', with: { value: 'not a number' } }], quiet),
     /masking rule masking\.app\[0\] \(public\.oauth_tokens\.id, with value 'not a number'\): PostgreSQL refused it for column type integer: invalid input syntax/);
   assert.deepEqual(await fingerprint(scratch), before, 'a failed masking changed nothing');
+});
+
+test('DRILL_MASK: the drill masks its copy after the proof, so the drill checks see masked data and the report lists it', { timeout: 400_000 }, async () => {
+  const app = await database('mk-drill', APP_SQL);
+  const file = configFile([
+    'masking:',
+    `  ${app.database}:`,
+    '    - { column: oauth_tokens.access_token, with: hash }',
+    'drill_checks:',
+    `  - { name: no plaintext tokens, target: ${app.database}, query: "SELECT count(*) FROM oauth_tokens WHERE access_token LIKE 'ya29.%'", expect: '0' }`,
+  ].join('\n'));
+  const config = testConfig('mk-drill', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: app.database, CAIRN_CONFIG: file, DRILL_MASK: 'true' });
+  await withWorker(config, async (client) => {
+    const cycle = await runCycle(client, config);
+    assert.equal(cycle.failed, false, cycle.error);
+    const run = await runDrill(client, config);
+    assert.equal(run.failed, false, run.error);
+    assert.deepEqual(run.report!.targets[0]!.masked, [{ rule: `masking.${app.database}[0]`, field: 'public.oauth_tokens.access_token', with: 'hash', changed: 300 }]);
+    assert.deepEqual(run.report!.checks.map((c) => [c.name, c.ok]), [['no plaintext tokens', true]]);
+    assert.ok(run.report!.teardown.every((t) => t.ok), 'the masked drill copy was removed');
+  });
+  assert.throws(() => testConfig('mk-drill2', { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: app.database, DRILL_MASK: 'true' }),
+    /config: DRILL_MASK is true, but no masking rules are configured/);
 });
 
 test('masking rules are checked when the config loads, naming the place in the file; cairn config show lists them', () => {
