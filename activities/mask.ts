@@ -14,7 +14,7 @@ import type { RestoreItem } from './restore-types';
 
 /** The rules for one restore, or a PermanentError saying why that restore may not be masked. */
 export function maskingRules(config: CairnConfig, item: RestoreItem, dest: Destination<Target>, engine: Engine<Target>): MaskRule[] {
-  if (!engine.masking) throw new PermanentError(`--mask: ${item.type} target '${item.target}' cannot be masked (masking is implemented for PostgreSQL)`, 'MaskRefused');
+  if (!engine.masking) throw new PermanentError(`--mask: ${item.type} target '${item.target}' cannot be masked (masking is implemented for PostgreSQL and Neo4j)`, 'MaskRefused');
   const rules = config.masking[item.target];
   if (!rules?.length) {
     throw new PermanentError(`--mask: no masking rules configured for target ${item.target} (add them under masking: in the config file; see README, Masked copies)`, 'MaskRefused');
@@ -37,6 +37,14 @@ export function maskActivities(deps: RestoreDeps) {
         const { dest, engine } = targets.destinationOf(item, await locator.readManifest(item.manifestKey, item.backupId));
         const rules = maskingRules(deps.config, item, dest, engine);
         return engine.masking!.apply(dest, rules, activityTools());
+      });
+    },
+
+    /** After maskRestored succeeded: clears what masking left behind (old row versions, progress marks). */
+    async finishMasking(item: RestoreItem): Promise<void> {
+      return withFailureMapping(async () => {
+        const { dest, engine } = targets.destinationOf(item, await locator.readManifest(item.manifestKey, item.backupId));
+        await engine.masking!.finish(dest, maskingRules(deps.config, item, dest, engine), activityTools());
       });
     },
   };

@@ -172,8 +172,15 @@ export interface Masking<T extends Target = Target> {
    * Applies every rule to the restored destination, all or nothing. Idempotent: once it succeeded, another call
    * changes nothing and returns the first call's result (hashing a hash again would not be harmless).
    */
-  apply(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: Pick<ReadContext, 'heartbeat' | 'signal' | 'log'>): Promise<MaskedField[]>;
+  apply(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: MaskContext): Promise<MaskedField[]>;
+  /**
+   * Runs once apply() has succeeded (and never before it, so apply's retries may rely on what finish removes):
+   * clears what masking left behind (old row versions, progress marks). Idempotent.
+   */
+  finish(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: MaskContext): Promise<void>;
 }
+
+export type MaskContext = Pick<ReadContext, 'heartbeat' | 'signal' | 'log'>;
 
 export interface Engine<T extends Target = Target> {
   readonly type: TargetType;

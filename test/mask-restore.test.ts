@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PostgresTarget } from '../config/types';
+import type { ColumnRule } from '../config/masking';
 import { ObjectStore } from '../storage/s3';
 import { Catalog } from '../catalog/catalog';
 import { postgresEngine } from '../engines/postgres';
@@ -197,11 +198,14 @@ test('DRILL_MASK: the drill masks its copy after the proof, so the drill checks 
 });
 
 test('masking rules are checked when the config loads, naming the place in the file; cairn config show lists them', () => {
-  const targets = 'targets:\n  - { type: postgres, name: app, user: u, password: p, database: app }\n  - { type: qdrant, name: vectors, url: "http://127.0.0.1:6333" }\n';
+  const targets = 'targets:\n  - { type: postgres, name: app, user: u, password: p, database: app }\n  - { type: qdrant, name: vectors, url: "http://127.0.0.1:6333" }\n'
+    + '  - { type: neo4j, name: graph, uri: "bolt://127.0.0.1:7687", user: neo4j, password: p, database: neo4j }\n';
   const load = (masking: string) => loadConfig({ CAIRN_CONFIG: configFile(`${targets}masking:\n${masking}`) });
   const cases: [string, RegExp][] = [
-    ['  shop:\n    - { column: t.c, with: hash }', /config: masking\.shop names 'shop', which is not a configured target \(app, vectors\)/],
-    ['  vectors:\n    - { column: t.c, with: hash }', /config: masking\.vectors names qdrant target 'vectors'; masking is implemented for PostgreSQL targets only/],
+    ['  shop:\n    - { column: t.c, with: hash }', /config: masking\.shop names 'shop', which is not a configured target \(app, vectors, graph\)/],
+    ['  vectors:\n    - { column: t.c, with: hash }', /config: masking\.vectors names qdrant target 'vectors'; masking is implemented for PostgreSQL columns and Neo4j properties/],
+    ['  graph:\n    - { column: t.c, with: hash }', /config: masking\.graph\[0\]\.column is not a setting of a masking rule for this target \(settings: property, with\)/],
+    ['  graph:\n    - { property: apiKey, with: hash }', /config: masking\.graph\[0\]\.property must be Label\.property, got 'apiKey'/],
     ['  app:\n    - { column: tokens, with: hash }', /config: masking\.app\[0\]\.column must be schema\.table\.column or table\.column, got 'tokens'/],
     ['  app:\n    - { column: t.c, with: hash }\n    - { column: t.c, with: redact }', /config: masking\.app\[1\]\.with must be hash, null, or \{ value: '\*\*\*' \}, got "redact"/],
     ['  app:\n    - { column: t.c }', /config: masking\.app\[0\]\.with is required/],
@@ -211,9 +215,11 @@ test('masking rules are checked when the config loads, naming the place in the f
   ];
   for (const [masking, error] of cases) assert.throws(() => load(masking), error, masking);
 
-  const loaded = loadConfigWithSources({ CAIRN_CONFIG: configFile(`${targets}masking:\n  app:\n    - { column: auth.tokens.secret, with: { value: REDACTED } }\n    - { column: users.email, with: null }\n`) });
-  assert.deepEqual(loaded.config.masking.app!.map((r) => [r.schema, r.table, r.column, r.with]), [['auth', 'tokens', 'secret', { value: 'REDACTED' }], ['public', 'users', 'email', 'null']]);
+  const loaded = loadConfigWithSources({ CAIRN_CONFIG: configFile(`${targets}masking:\n  app:\n    - { column: auth.tokens.secret, with: { value: REDACTED } }\n    - { column: users.email, with: null }\n  graph:\n    - { property: User.apiKey, with: hash }\n`) });
+  assert.deepEqual((loaded.config.masking.app as ColumnRule[]).map((r) => [r.schema, r.table, r.column, r.with]), [['auth', 'tokens', 'secret', { value: 'REDACTED' }], ['public', 'users', 'email', 'null']]);
   const shown = showConfig(loaded).filter((r) => r.setting.startsWith('masking.'));
-  assert.deepEqual(shown.map((r) => [r.setting, r.value]), [['masking.app[0]', "auth.tokens.secret -> value 'REDACTED'"], ['masking.app[1]', 'public.users.email -> null']]);
+  assert.deepEqual(shown.map((r) => [r.setting, r.value]), [
+    ['masking.app[0]', "auth.tokens.secret -> value 'REDACTED'"], ['masking.app[1]', 'public.users.email -> null'], ['masking.graph[0]', 'User.apiKey -> hash'],
+  ]);
   assert.match(shown[0]!.from, /CAIRN_CONFIG/);
 });

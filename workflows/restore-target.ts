@@ -14,7 +14,7 @@ import { innermostMessage } from './errors';
 const { verifyBackup } = proxyActivities<Activities>(restoreVerifying);
 const { restoreToDestination } = proxyActivities<Activities>(restoreWriting);
 const { proveRestore, teardownDestination } = proxyActivities<Activities>(restoreChecking);
-const { maskRestored } = proxyActivities<Activities>(restoreMasking);
+const { maskRestored, finishMasking } = proxyActivities<Activities>(restoreMasking);
 
 export const restorePhaseQuery = defineQuery<{ phase: RestorePhase; error?: string }>('phase');
 
@@ -92,7 +92,10 @@ export async function restoreTarget(input: RestoreTargetInput): Promise<TargetRe
  */
 async function maskOrRemove(input: RestoreTargetInput): Promise<NonNullable<TargetRestoreReport['masked']>> {
   try {
-    return await maskRestored(input.item);
+    const masked = await maskRestored(input.item);
+    // Separate, and only after masking was recorded done: its retries may rely on what finishing clears.
+    await finishMasking(input.item);
+    return masked;
   } catch (err) {
     if (isCancellation(err)) throw err;
     const why = innermostMessage(err);

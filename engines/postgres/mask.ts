@@ -2,12 +2,12 @@
  * Masking a restored PostgreSQL copy (config/masking.ts): one UPDATE per rule, all in one transaction that also
  * writes a marker (the database's comment) holding the result. A retry after a commit whose reply was lost
  * finds the marker and returns the recorded result instead of hashing the hashes; a failure rolls everything
- * back, so a copy is either wholly masked or not at all.
+ * back, so a copy is either wholly masked or not at all. finish() then rewrites the masked tables.
  */
 import type { Client } from 'pg';
 import type { PostgresTarget, Target } from '../../config/types';
-import { describeWith, maskedField, type MaskRule } from '../../config/masking';
-import { PermanentError, type Destination, type MaskedField, type Masking } from '../engine';
+import { describeWith, maskedField, type ColumnRule } from '../../config/masking';
+import { PermanentError, type Destination, type MaskContext, type MaskedField, type Masking } from '../engine';
 import { productionAt } from './destination';
 import { connect, describePgError } from './session';
 
@@ -15,20 +15,21 @@ const MARKER = 'cairn masked copy: ';
 
 export const postgresMasking: Masking<PostgresTarget> = {
   production: (dest: Destination<PostgresTarget>, targets: Target[]) => productionAt(dest.target, targets),
-  apply: maskPostgres,
-};
-
-async function maskPostgres(dest: Destination<PostgresTarget>, rules: MaskRule[], ctx: Parameters<Masking['apply']>[2]): Promise<MaskedField[]> {
-  const client = await connect(dest.target);
-  // UPDATEs of big tables say nothing for minutes: keep the activity's heartbeat going meanwhile.
-  const beat = setInterval(() => ctx.heartbeat({ masking: dest.label }), 10_000);
-  try {
-    const results = await maskOnce(client, dest, rules, ctx);
-    // Old row versions still hold the plaintext until the table is rewritten; a copy handed on must not.
-    for (const table of new Set(rules.map((r) => `${client.escapeIdentifier(r.schema)}.${client.escapeIdentifier(r.table)}`))) {
+  apply: (dest, rules, ctx) => withClient(dest, ctx, (client) => maskOnce(client, dest, rules as ColumnRule[], ctx)),
+  // Old row versions still hold the plaintext until the table is rewritten; a copy handed on must not.
+  finish: (dest, rules, ctx) => withClient(dest, ctx, async (client) => {
+    for (const table of new Set((rules as ColumnRule[]).map((r) => `${client.escapeIdentifier(r.schema)}.${client.escapeIdentifier(r.table)}`))) {
       await client.query(`VACUUM FULL ${table}`);
     }
-    return results;
+  }),
+};
+
+async function withClient<R>(dest: Destination<PostgresTarget>, ctx: MaskContext, fn: (client: Client) => Promise<R>): Promise<R> {
+  const client = await connect(dest.target);
+  // UPDATEs and rewrites of big tables say nothing for minutes: keep the activity's heartbeat going meanwhile.
+  const beat = setInterval(() => ctx.heartbeat({ masking: dest.label }), 10_000);
+  try {
+    return await fn(client);
   } catch (err) {
     throw err instanceof PermanentError ? err : describePgError(err, dest.target);
   } finally {
@@ -37,7 +38,7 @@ async function maskPostgres(dest: Destination<PostgresTarget>, rules: MaskRule[]
   }
 }
 
-async function maskOnce(client: Client, dest: Destination<PostgresTarget>, rules: MaskRule[], ctx: Parameters<Masking['apply']>[2]): Promise<MaskedField[]> {
+async function maskOnce(client: Client, dest: Destination<PostgresTarget>, rules: ColumnRule[], ctx: MaskContext): Promise<MaskedField[]> {
   await client.query('BEGIN');
   try {
     // An attempt that timed out may still be running: it holds this lock until it commits or rolls back,
@@ -70,7 +71,7 @@ async function recorded(client: Client): Promise<MaskedField[] | undefined> {
   return comment?.startsWith(MARKER) ? JSON.parse(comment.slice(MARKER.length)) as MaskedField[] : undefined;
 }
 
-async function maskColumn(client: Client, rule: MaskRule): Promise<MaskedField> {
+async function maskColumn(client: Client, rule: ColumnRule): Promise<MaskedField> {
   const field = maskedField(rule);
   const how = describeWith(rule.with);
   const refuse = (problem: string) => new PermanentError(`masking rule ${rule.at} (${field}, with ${how}): ${problem}; nothing was masked`, 'MaskRuleFailed');
