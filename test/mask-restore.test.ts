@@ -17,6 +17,7 @@ import { Catalog } from '../catalog/catalog';
 import { postgresEngine } from '../engines/postgres';
 import { loadConfig, loadConfigWithSources } from '../config/load';
 import { showConfig } from '../config/show';
+import { restoreInput } from '../cli/restore';
 import { testConfig, withWorker } from './support/stack';
 import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from './support/pg';
 import { runCycle } from './support/cycle';
@@ -222,4 +223,10 @@ test('masking rules are checked when the config loads, naming the place in the f
     ['masking.app[0]', "auth.tokens.secret -> value 'REDACTED'"], ['masking.app[1]', 'public.users.email -> null'], ['masking.graph[0]', 'User.apiKey -> hash'],
   ]);
   assert.match(shown[0]!.from, /CAIRN_CONFIG/);
+
+  // cairn restore (and POST /backup/restore, which shares restoreInput) refuses what --mask cannot do before starting anything.
+  const flags = { validateOnly: false, force: false, keepOwnership: false, wait: false, json: false, type: 'postgres', mask: true };
+  assert.deepEqual(restoreInput(loaded.config, { ...flags, target: 'app' }), { version: 1, type: 'postgres', target: 'app', mask: true });
+  assert.equal(restoreInput(loaded.config, { ...flags, target: 'app', validateOnly: true }), '--mask with --validate-only: nothing is restored, so nothing can be masked');
+  assert.match(restoreInput(loaded.config, { ...flags, type: 'qdrant', target: 'vectors' }) as string, /^--mask: no masking rules configured for target vectors/);
 });
