@@ -17,6 +17,7 @@ import { assertCanDecrypt } from '../storage/encryption';
 import { withFailureMapping } from './failures';
 import { recordReport } from './record-report';
 import { consistencyAt } from './consistency';
+import { maskingRules } from './mask';
 import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, VerifyResult } from './restore-types';
 
 export interface RestoreDeps {
@@ -39,6 +40,14 @@ export function restoreActivities(deps: RestoreDeps) {
         const items: RestoreItem[] = [];
         for (const l of located) {
           const item = targets.item(l, { into: req.into, stamp: req.stamp, purpose: 'restore' });
+          if (req.mask) {
+            const { dest, engine } = targets.destinationOf(item, l.manifest);
+            try {
+              maskingRules(config, item, dest, engine);
+            } catch (err) {
+              throw new PermanentError(`${(err as Error).message}; nothing was restored`, (err as PermanentError).kind);
+            }
+          }
           if (!req.validateOnly) {
             const { dest, engine } = targets.destinationOf(item, l.manifest);
             const state = await engine.inspect(dest);

@@ -113,6 +113,8 @@ export interface BackupPolicy {
 
 export interface CairnConfig {
   drill: import('./drill').DrillConfig;
+  /** per target, what `cairn restore --mask` overwrites in a restored copy (config/masking.ts) */
+  masking: import('./masking').MaskingConfig;
   ops: import('./ops').OpsConfig;
   retention: import('./retention').RetentionConfig;
   temporal: TemporalConfig;

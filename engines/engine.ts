@@ -152,6 +152,36 @@ export interface CheckQuery {
   collection?: string;
 }
 
+/** What masking changed in a restored copy, one per rule: the report and `cairn restore` list these. */
+export interface MaskedField {
+  /** the rule's place in the config file, e.g. masking.app[0] */
+  rule: string;
+  /** e.g. public.oauth_tokens.access_token */
+  field: string;
+  /** hash, null, or value '***' */
+  with: string;
+  /** rows whose value was replaced (those that held a value) */
+  changed: number;
+}
+
+/** An engine's masking capability (config/masking.ts): engines without it refuse masking rules at config load. */
+export interface Masking<T extends Target = Target> {
+  /** the configured target whose own data the destination is (masking it would damage production), if any */
+  production(dest: Destination<T>, targets: Target[]): string | undefined;
+  /**
+   * Applies every rule to the restored destination, all or nothing. Idempotent: once it succeeded, another call
+   * changes nothing and returns the first call's result (hashing a hash again would not be harmless).
+   */
+  apply(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: MaskContext): Promise<MaskedField[]>;
+  /**
+   * Runs once apply() has succeeded (and never before it, so apply's retries may rely on what finish removes):
+   * clears what masking left behind (old row versions, progress marks). Idempotent.
+   */
+  finish(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: MaskContext): Promise<void>;
+}
+
+export type MaskContext = Pick<ReadContext, 'heartbeat' | 'signal' | 'log'>;
+
 export interface Engine<T extends Target = Target> {
   readonly type: TargetType;
   /** Back the target up; every artifact goes through ctx.writeArtifact. */
@@ -185,6 +215,8 @@ export interface Engine<T extends Target = Target> {
   count(target: T): Promise<Counts>;
   /** Health checks for `cairn doctor`: reachable, credentials, versions, tools. */
   doctor(target: T): Promise<HealthCheck[]>;
+  /** Masking rules for copies leaving production (`cairn restore --mask`); absent: not supported. */
+  masking?: Masking<T>;
 }
 
 /** Errors retrying cannot fix (bad credentials, missing database...). Activities turn them into non-retryable failures. */

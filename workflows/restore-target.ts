@@ -3,17 +3,18 @@
  * Runs as a child workflow whose id names the destination, so two restores into the same destination never run
  * at once, whoever started them (CLI, API, Temporal UI, a drill).
  */
-import { defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RestoreTargetInput } from '../activities/restore-types';
 import type { TargetRestoreReport } from '../storage/format/reports';
 import type { RestorePhase } from './restore-inputs';
-import { restoreChecking, restoreVerifying, restoreWriting } from './restore-policies';
+import { restoreChecking, restoreMasking, restoreVerifying, restoreWriting } from './restore-policies';
 import { innermostMessage } from './errors';
 
 const { verifyBackup } = proxyActivities<Activities>(restoreVerifying);
 const { restoreToDestination } = proxyActivities<Activities>(restoreWriting);
-const { proveRestore } = proxyActivities<Activities>(restoreChecking);
+const { proveRestore, teardownDestination } = proxyActivities<Activities>(restoreChecking);
+const { maskRestored, finishMasking } = proxyActivities<Activities>(restoreMasking);
 
 export const restorePhaseQuery = defineQuery<{ phase: RestorePhase; error?: string }>('phase');
 
@@ -52,11 +53,23 @@ export async function restoreTarget(input: RestoreTargetInput): Promise<TargetRe
     report.durations.restoreMs = Date.now() - restoreStart;
     phase = 'proving';
     const proveStart = Date.now();
-    report.proof = await proveRestore({ item, outcome: restored.outcome });
+    let proofError: unknown;
+    try {
+      report.proof = await proveRestore({ item, outcome: restored.outcome });
+    } catch (err) {
+      // With --mask the copy is masked even when its proof failed: an unmasked copy must not stay behind.
+      if (isCancellation(err) || !input.mask) throw err;
+      proofError = err;
+    }
     report.durations.proveMs = Date.now() - proveStart;
-    report.proven = report.proof.checks.every((c) => c.ok);
+    if (input.mask && patched('mask-restore')) {
+      phase = 'masking';
+      report.masked = await maskOrRemove(input);
+    }
+    if (proofError) throw proofError;
+    report.proven = report.proof!.checks.every((c) => c.ok);
     if (!report.proven) {
-      const bad = report.proof.checks.filter((c) => !c.ok).map((c) => `${c.check}${c.expected !== undefined ? ` (expected ${c.expected}, found ${c.found})` : ''}`);
+      const bad = report.proof!.checks.filter((c) => !c.ok).map((c) => `${c.check}${c.expected !== undefined ? ` (expected ${c.expected}, found ${c.found})` : ''}`);
       error = `the restored copy in ${item.destination} differs from the backup: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? `; and ${bad.length - 5} more` : ''}`;
       report.error = error;
       phase = 'failed';
@@ -70,5 +83,27 @@ export async function restoreTarget(input: RestoreTargetInput): Promise<TargetRe
     report.error = error;
     phase = 'failed';
     return finish('failed');
+  }
+}
+
+/**
+ * Masks the restored copy; when masking fails, removes the copy if this restore created it, so no unmasked copy
+ * of production data is left where a masked one was asked for. Throws (a failed restore) on failure.
+ */
+async function maskOrRemove(input: RestoreTargetInput): Promise<NonNullable<TargetRestoreReport['masked']>> {
+  try {
+    const masked = await maskRestored(input.item);
+    // Separate, and only after masking was recorded done: its retries may rely on what finishing clears.
+    await finishMasking(input.item);
+    return masked;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const why = innermostMessage(err);
+    const { destination, created } = input.item;
+    const removed = created ? await teardownDestination(input.item) : undefined;
+    const after = removed?.ok ? `the unmasked copy ${destination} was removed`
+      : removed ? `the unmasked copy ${destination} could NOT be removed (${removed.detail}): drop it by hand`
+        : `${destination} was not created by this restore, so it was left as it is: it holds an UNMASKED copy`;
+    throw new Error(`masking failed: ${why}; ${after}`);
   }
 }

@@ -5,6 +5,7 @@ import { backupPostgres } from './backup';
 import { destinationPostgres } from './destination';
 import { doctorPostgres } from './doctor';
 import { dropPostgres, inspectPostgres, queryPostgres, smokePostgres } from './drill';
+import { postgresMasking } from './mask';
 import { provePostgres } from './prove';
 import { restorePostgres } from './restore';
 import { connect, countRows } from './session';
@@ -33,4 +34,5 @@ export const postgresEngine: Engine<PostgresTarget> = {
     }
   },
   doctor: doctorPostgres,
+  masking: postgresMasking,
 };
