@@ -33,8 +33,13 @@ export async function engineExport(source: Neo4jTarget): Promise<EngineExport> {
   const store = new FileStore(dir, '');
   const ctx: BackupContext = { ...quiet, writeArtifact: (spec, stream) => writeArtifact(store, 'neo4j_bench_20260101_000000', spec, stream) };
   const began = Date.now();
-  const result = await exportGraph(source, ctx);
-  return { ms: Date.now() - began, storedBytes: result.artifacts[0]!.sizeBytes, result, store, dir };
+  try {
+    const result = await exportGraph(source, ctx);
+    return { ms: Date.now() - began, storedBytes: result.artifacts[0]!.sizeBytes, result, store, dir };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** restoreGraph from that directory into an empty instance; checks the restore's proof equals the export's. */
