@@ -16,6 +16,8 @@ export interface ArtifactSpec {
   extension: string;
   /** gzip the stream on its way to storage (for formats that are not compressed already) */
   compress: boolean;
+  /** gzip level 1-9 when compressing (default 6): a format that is cheap to encode can favour speed */
+  compressLevel?: number;
   /** the source arrives already compressed with this (e.g. by a zstd child process): recorded, not applied again */
   encoded?: StoredEncoding;
   contentType?: string;

@@ -37,14 +37,14 @@ export const variantName = (v: Variant) => `${v.compression} @${v.partMb}x${v.qu
 interface RunContext { bench: string; empty: string; bucket: string; queuePrefix: string; verbose: boolean }
 
 /** Runs `fn` with the worker's peak RSS measured from its start (VmHWM reset first). */
-async function peakOf<T>(worker: WorkerProc, fn: () => Promise<T>): Promise<[T, number, number]> {
+export async function peakOf<T>(worker: WorkerProc, fn: () => Promise<T>): Promise<[T, number, number]> {
   resetPeak(worker.pid);
   const began = Date.now();
   const value = await fn();
   return [value, Date.now() - began, procStatus(worker.pid)?.hwm ?? 0];
 }
 
-async function cycle(client: Client, taskQueue: string, workflowId: string, target: string): Promise<BackupCycleResult> {
+export async function cycle(client: Client, taskQueue: string, workflowId: string, target: string): Promise<BackupCycleResult> {
   const result = await client.workflow.execute('backupCycle', { taskQueue, workflowId, args: [{ targets: [target] }] }) as BackupCycleResult;
   const r = result.results[0];
   if (!r || r.status !== 'success') throw new Error(`backup of ${target} did not succeed: ${JSON.stringify(result)}`);
