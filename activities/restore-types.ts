@@ -46,6 +46,7 @@ export interface RestoreTargetInput {
   keepOwnership?: boolean;
 }
 
-export interface VerifyResult { checks: string[]; bytesRead: number }
-export interface RestoreStepResult { outcome: RestoreOutcome; bytesRead: number }
+export interface VerifyResult { checks: string[]; bytesRead: number; ms?: number }
+/** `verified` when the step verified the backup itself (restoreToDestination with verify) */
+export interface RestoreStepResult { outcome: RestoreOutcome; bytesRead: number; verified?: VerifyResult }
 export type { ProofReport };
