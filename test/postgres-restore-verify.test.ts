@@ -12,7 +12,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostgresTarget } from '../config/types';
-import type { VerifiedBackup } from '../engines/engine';
+import { Readable } from 'node:stream';
+import type { ReadContext, VerifiedBackup } from '../engines/engine';
 import { postgresEngine } from '../engines/postgres';
 import type { Manifest } from '../storage/format/manifest';
 import type { FileArtifacts } from './support/file-artifacts';
@@ -64,7 +65,7 @@ for (const compression of ['zstd', 'gzip'] as const) {
       const full = fullRead(dest.target.database);
       const outcome = await postgresEngine.restore(dest, manifest, files.read, { replace: false, jobs, verify: full.verify });
       assert.deepEqual(full.calls, [], 'no second read of the store');
-      assert.deepEqual(outcome.verified?.checks, ['postgres structural check (of the verified local copy)', `size and sha256 of ${manifest.artifacts[0]!.key}`]);
+      assert.deepEqual(outcome.verified?.checks, ['postgres structural check (of the bytes spooled)', `size and sha256 of ${manifest.artifacts[0]!.key}`]);
       assert.match(outcome.notes.join('\n'), /archive verified while spooling to .* \(one read of the store; deleted afterwards\); phases: verify \d+\.\d s, pg_restore \d+\.\d s, ANALYZE \d+\.\d s/);
       assert.deepEqual(readdirSync(spool), [], 'the spool is deleted');
       assert.deepEqual(await fingerprint(dest.target), expected);
@@ -107,6 +108,38 @@ test('a backup failing its structural check on the spooled copy is refused befor
       assert.deepEqual(await databasesLike(dest.target.database), [], 'no database was created');
       assert.deepEqual(readdirSync(spool), [], 'the spool is removed after a failure too');
     }
+  }
+});
+
+test('streaming: a read that fails at its very end (the SHA-256 check) is never restored, though every byte reached pg_restore', async () => {
+  for (const compression of ['zstd', 'gzip'] as const) {
+    const { files, manifest } = backups[compression];
+    const whole = await files.storedBytes(manifest.artifacts[0]!);
+    const mismatch = Object.assign(new Error('stored object does not match its manifest (test)'), { name: 'PermanentError' });
+    // What a verified read does with changed bytes: every byte passes, then the stream errors instead of ending.
+    const failingAtEnd: ReadContext = {
+      ...files.read,
+      open: () => {
+        let pushed = false;
+        return Promise.resolve(new Readable({
+          read() {
+            if (pushed) return;
+            pushed = true;
+            this.push(whole);
+            setTimeout(() => this.destroy(mismatch), 300);
+          },
+        }));
+      },
+    };
+    const huge = { ...manifest, artifacts: manifest.artifacts.map((a) => ({ ...a, sizeBytes: 1e15 })) };
+    const dest = restoreDestination(source, manifest, stamp());
+    await assert.rejects(postgresEngine.restore(dest, huge, failingAtEnd, { replace: false }), /does not match its manifest \(test\)/, compression);
+    assert.deepEqual(await databasesLike(dest.target.database), [], `${compression}: no database is left`);
+    const into = restoreDestination(source, manifest, stamp(), `${PREFIX}-empty-${compression}`);
+    await query(adminTarget(), `CREATE DATABASE "${into.target.database}" TEMPLATE template0`);
+    await assert.rejects(postgresEngine.restore(into, huge, failingAtEnd, { replace: false }), /does not match its manifest \(test\)/);
+    assert.deepEqual(await query(into.target, "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"), [],
+      `${compression}: the single transaction was never committed`);
   }
 });
 

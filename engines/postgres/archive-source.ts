@@ -7,13 +7,13 @@
  * the store first (RestoreOptions.verify) and then streams a second, again verified, read into pg_restore.
  * A zstd (or storage-level gzip) artifact is decompressed by a child process, never in the worker.
  */
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PermanentError, storedEncoding, type ArtifactRecord, type Counts, type ReadContext, type StoredEncoding, type VerifiedBackup } from '../engine';
-import { decompressInto, decompressor } from './decompress';
+import { decompressInto, decompressor, feedVerified, stopChild } from './decompress';
 import { validateDump } from './validate';
 
 // Room left over beyond the archive itself, so spooling never fills a disk to its last byte.
@@ -66,10 +66,9 @@ export async function prepareArchive(input: {
     return { source: { kind: 'stream', artifact }, ...(verified ? { verified } : {}), how: why };
   }
   const began = Date.now();
-  const source = await spool(artifact, input.ctx, dir, jobs > 1);
+  const source = await spool(artifact, input.ctx, dir, jobs > 1, verify ? input.counts : undefined);
   if (!verify) return { source, how: `spooled to ${os.tmpdir()} (deleted afterwards)` };
-  await structuralCheck(artifact, input.counts, source);
-  const checks = ['postgres structural check (of the verified local copy)', `size and sha256 of ${artifact.key}`];
+  const checks = ['postgres structural check (of the bytes spooled)', `size and sha256 of ${artifact.key}`];
   return { source, verified: { checks, bytesRead: artifact.sizeBytes, ms: Date.now() - began }, how: `verified while spooling to ${os.tmpdir()} (one read of the store; deleted afterwards)` };
 }
 
@@ -82,38 +81,57 @@ async function timed(verify: () => Promise<VerifiedBackup>): Promise<VerifiedBac
 /**
  * Copies the stored bytes into `dir` through the verified read: the copy is complete only when every byte
  * matched the manifest. For pg_restore -j (`decompress`), a compressed artifact is decompressed on the way.
+ * With `counts`, the structural check (validate.ts) reads the same bytes at the same time, on a second branch.
  */
-async function spool(artifact: ArtifactRecord, ctx: ReadContext, dir: string, decompress: boolean): Promise<LocalArchive> {
+async function spool(artifact: ArtifactRecord, ctx: ReadContext, dir: string, decompress: boolean, counts?: Counts): Promise<LocalArchive> {
   const encoding = storedEncoding(artifact);
   const keep = encoding && !decompress ? encoding : undefined;
   const file = path.join(dir, keep ? `archive.dump.${keep === 'zstd' ? 'zst' : 'gz'}` : 'archive.dump');
   const stored = await ctx.open(asStored(artifact));
-  try {
-    if (encoding && decompress) await decompressInto(encoding, stored, file, artifact.key, ctx.signal);
-    else await pipeline(stored, createWriteStream(file, { mode: 0o600 }), { signal: ctx.signal });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new Error(`spooling ${artifact.key} to ${os.tmpdir()} filled that disk: free space there, point TMPDIR at a larger disk, or restore with jobs=1`);
-    }
-    throw err;
+  const [toFile, toCheck] = counts ? branches(stored) : [stored];
+  const writing = (encoding && decompress
+    ? decompressInto(encoding, toFile!, file, artifact.key, ctx.signal)
+    : pipeline(toFile!, createWriteStream(file, { mode: 0o600 }), { signal: ctx.signal })
+  ).catch((err: NodeJS.ErrnoException) => {
+    stored.destroy(err);
+    if (err.code !== 'ENOSPC') throw err;
+    throw new Error(`spooling ${artifact.key} to ${os.tmpdir()} filled that disk: free space there, point TMPDIR at a larger disk, or restore with jobs=1`);
+  });
+  writing.catch(() => undefined); // awaited below, possibly after the check failed: never an unhandled rejection
+  if (toCheck) {
+    // A check failing first waits for the read's end: bytes that do not match their manifest are the cause to report.
+    await structuralCheck(artifact, counts!, encoding ? decompressed(encoding, toCheck) : toCheck).catch(async (err: Error) => {
+      await writing;
+      throw err;
+    });
   }
+  await writing;
   return { kind: 'file', file, ...(keep ? { encoding: keep } : {}) };
 }
 
-/** The same structural check a verification of the store runs (validate.ts), over the local copy. */
-async function structuralCheck(artifact: ArtifactRecord, counts: Counts, source: LocalArchive): Promise<void> {
+/** Two readers of one stream (the slower sets the pace); an error reaches both. */
+function branches(source: Readable): [PassThrough, PassThrough] {
+  const pair: [PassThrough, PassThrough] = [new PassThrough(), new PassThrough()];
+  source.on('error', (err) => { for (const b of pair) b.destroy(err); });
+  for (const b of pair) source.pipe(b);
+  return pair;
+}
+
+/** A compressed stream decompressed by a child process (the bytes it reads come from the worker, its output not). */
+function decompressed(encoding: StoredEncoding, source: Readable): Readable {
+  const d = decompressor(encoding, 'pipe', 'pipe');
+  feedVerified(source, d.child.stdin!, () => stopChild(d.child)).catch(() => undefined); // the read's failure is reported by the spool branch
+  return d.child.stdout!;
+}
+
+/** The same structural check a verification of the store runs (validate.ts), over the bytes being spooled. */
+async function structuralCheck(artifact: ArtifactRecord, counts: Counts, archive: Readable): Promise<void> {
   const local: ReadContext = {
     heartbeat: () => undefined, log: () => undefined, signal: new AbortController().signal,
-    open: () => Promise.resolve(openLocal(source)),
+    open: () => Promise.resolve(archive),
   };
   await validateDump([{ ...asStored(artifact), part: '' }], counts, local).catch((err: Error) => {
     if (err instanceof PermanentError) throw err;
     throw new PermanentError(`backup artifact ${artifact.key} failed its structural check: ${err.message}`, 'ValidationFailed');
   });
-}
-
-/** A verified local copy as the archive pg_restore reads (decompressed by a child process when needed). */
-export function openLocal(source: LocalArchive): Readable {
-  if (!source.encoding) return createReadStream(source.file);
-  return decompressor(source.encoding, source.file, 'pipe').child.stdout!;
 }

@@ -38,26 +38,65 @@ export function decompressor(encoding: StoredEncoding, input: string, output: 'p
 
 /**
  * Writes a verified read into `sink`, ending it only when the read ended, which a verified read does only
- * once every byte matched its manifest. On a failed read, `abandon` runs BEFORE the sink sees an end: it must
- * stop whoever consumes the bytes (pg_restore) so that a complete-looking archive is never acted on.
+ * once every byte matched its manifest. The last `holdBack` bytes wait for that end too: pg_restore commits as
+ * soon as it has processed the archive's last entry, without waiting for the end of its input, so it must not
+ * have the whole archive before the check passed. On a failed read, `abandon` runs BEFORE the sink is
+ * destroyed: it must stop whoever consumes the bytes (pg_restore) so nothing it did is kept.
  */
-export function feedVerified(source: Readable, sink: Writable, abandon: () => Promise<void>): Promise<void> {
+export function feedVerified(source: Readable, sink: Writable, abandon: () => Promise<void>, holdBack = HOLD_BACK_BYTES): Promise<void> {
   return new Promise((resolve, reject) => {
     let failed = false;
+    const held = new HeldTail(holdBack);
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      source.unpipe(sink);
+      source.pause();
       void abandon().finally(() => { sink.destroy(); reject(err); });
     };
     source.on('error', fail);
     sink.on('error', (err: NodeJS.ErrnoException) => {
       // The consumer stopping early (pg_restore failed) shows as EPIPE: its exit status reports why.
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') { source.destroy(); resolve(); } else fail(err);
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') { failed = true; source.destroy(); resolve(); } else fail(err);
     });
-    source.on('end', () => { if (!failed) sink.end(() => resolve()); });
-    source.pipe(sink, { end: false });
+    source.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      for (const out of held.push(chunk)) if (!sink.write(out)) source.pause();
+    });
+    sink.on('drain', () => { if (!failed) source.resume(); });
+    source.on('end', () => {
+      if (failed) return;
+      for (const out of held.rest()) sink.write(out);
+      sink.end(() => resolve());
+    });
   });
+}
+
+const HOLD_BACK_BYTES = 1024 * 1024;
+
+/** Passes bytes on, keeping the last `size` of them back until rest(). */
+class HeldTail {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  constructor(private readonly size: number) {}
+
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    const out: Buffer[] = [];
+    while (this.chunks.length && this.bytes - this.chunks[0]!.length >= this.size) {
+      const first = this.chunks.shift()!;
+      this.bytes -= first.length;
+      out.push(first);
+    }
+    return out;
+  }
+
+  rest(): Buffer[] {
+    const out = this.chunks;
+    this.chunks = [];
+    this.bytes = 0;
+    return out;
+  }
 }
 
 /** Kills a child (if still running) and waits until it is gone. */

@@ -36,6 +36,7 @@ export async function runPgRestore(run: PgRestoreRun): Promise<void> {
   const restore = pgRestore(source.kind === 'file' && !unzip ? [...args, source.file] : args, run.target, unzip ? unzip.child.stdout! : source.kind === 'file' ? 'ignore' : 'pipe');
   unzip?.child.stdout!.destroy();
   const done = exited(restore, `pg_restore${run.jobs > 1 ? ` -j ${run.jobs}` : ''} into ${run.target.database}`);
+  done.catch(() => undefined); // settled below; it may fail while the read is still being opened
   restore.stdout.resume();
   // pg_restore goes first, so it can never read a clean end of input that its feeder did not mean.
   const stop = async () => { await stopChild(restore); if (unzip) await stopChild(unzip.child); };
