@@ -50,6 +50,7 @@ export interface RestoreTargetInput {
   mask?: boolean;
 }
 
-export interface VerifyResult { checks: string[]; bytesRead: number }
-export interface RestoreStepResult { outcome: RestoreOutcome; bytesRead: number }
+export interface VerifyResult { checks: string[]; bytesRead: number; ms?: number }
+/** `verified` when the step verified the backup itself (restoreToDestination with verify) */
+export interface RestoreStepResult { outcome: RestoreOutcome; bytesRead: number; verified?: VerifyResult }
 export type { ProofReport };

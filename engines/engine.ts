@@ -123,13 +123,24 @@ export interface RestoreOptions {
   jobs?: number;
   /** PostgreSQL: keep owners and privileges from the dump (default off: --no-owner --no-acl) */
   keepOwnership?: boolean;
+  /**
+   * Present when the backup was not verified yet (only for an engine with `verifiesWhileRestoring`): the engine
+   * verifies every stored object (size, SHA-256, structural check) before touching the destination, from a local
+   * copy it reads once, or by calling this (a full verified read of the store) when it cannot keep one.
+   */
+  verify?: () => Promise<VerifiedBackup>;
 }
+
+/** What verifying a backup checked, how many stored bytes it read, and how long it took. */
+export interface VerifiedBackup { checks: string[]; bytesRead: number; ms?: number }
 
 export interface RestoreOutcome {
   /** facts worth reporting, e.g. 'previous database kept as app_replaced_20261121_101500' */
   notes: string[];
   /** fingerprints taken on the destination while restoring, when an engine can only take them then */
   proof?: Record<string, unknown>;
+  /** how the backup was verified, when the restore itself did it (RestoreOptions.verify) */
+  verified?: VerifiedBackup;
 }
 
 /** One line of a validation report: what was compared, and whether it matched. */
@@ -205,6 +216,8 @@ export interface Engine<T extends Target = Target> {
    * is refused (PermanentError) unless opts.replace.
    */
   restore(dest: Destination<T>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions): Promise<RestoreOutcome>;
+  /** restore() honours RestoreOptions.verify: it verifies the backup itself before touching the destination */
+  verifiesWhileRestoring?: boolean;
   /** Compares the restored destination with what the manifest recorded (counts, fingerprints, schema). */
   prove(dest: Destination<T>, manifest: Manifest, outcome: RestoreOutcome, ctx: ReadContext): Promise<ProofReport>;
   /** Removes what a restore created (drill teardown); idempotent; refuses a destination Cairn did not create. */

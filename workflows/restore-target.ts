@@ -35,22 +35,32 @@ export async function restoreTarget(input: RestoreTargetInput): Promise<TargetRe
     return report;
   };
   try {
-    const verified = await verifyBackup(item);
-    report.verified = verified.checks;
-    report.bytesRead += verified.bytesRead;
-    report.durations.verifyMs = Date.now() - began;
-    if (input.validateOnly) {
-      phase = 'verified';
-      return finish('verified');
+    // Verified inside the restore step, before it touches the destination: the engine can then restore from
+    // the local copy it verified (one read of the store instead of two).
+    const verifyInRestore = !input.validateOnly && patched('restore-verify-in-restore-step');
+    if (!verifyInRestore) {
+      const verified = await verifyBackup(item);
+      report.verified = verified.checks;
+      report.bytesRead += verified.bytesRead;
+      report.durations.verifyMs = Date.now() - began;
+      if (input.validateOnly) {
+        phase = 'verified';
+        return finish('verified');
+      }
     }
     phase = 'restoring';
     const restoreStart = Date.now();
     const restored = await restoreToDestination({
       item, force: input.force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}),
+      ...(verifyInRestore ? { verify: true } : {}),
     });
     report.bytesRead += restored.bytesRead;
     report.notes.push(...restored.outcome.notes);
-    report.durations.restoreMs = Date.now() - restoreStart;
+    if (restored.verified) {
+      report.verified = restored.verified.checks;
+      report.durations.verifyMs = restored.verified.ms ?? 0;
+    }
+    report.durations.restoreMs = Date.now() - restoreStart - (restored.verified ? report.durations.verifyMs : 0);
     phase = 'proving';
     const proveStart = Date.now();
     let proofError: unknown;

@@ -18,6 +18,7 @@ export const postgresEngine: Engine<PostgresTarget> = {
   destination: destinationPostgres,
   inspect: inspectPostgres,
   restore: restorePostgres,
+  verifiesWhileRestoring: true,
   prove: (dest, manifest) => provePostgres(dest, manifest),
   drop: dropPostgres,
   smoke: smokePostgres,
