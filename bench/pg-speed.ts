@@ -37,7 +37,7 @@ function options() {
   if (values.help) {
     console.log(`usage: npm run bench [-- options]
   --size-gb N        bench database size (pg_database_size), default 1
-  --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue], default zstd:3,gzip,none
+  --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue][/stream|/readback], default zstd:3,gzip,none
   --jobs N           pg_restore -j baseline jobs, default 2
   --fresh            rebuild the bench database;  --drop  drop it at the end
   --verbose          echo the workers' output`);
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       runs.push(run);
       const name = `Cairn ${variantName(variant)}`;
       rows.push({ section: 'backup', name, ms: run.backup.ms, storedBytes: run.backup.storedBytes, peakRss: run.backup.peakRss,
-        note: `dump+upload ${(run.backup.dumpMs / 1000).toFixed(1)} s, validation read-back ${(run.backup.validateMs / 1000).toFixed(1)} s; worker idle RSS ${(run.idleRss / MiB).toFixed(0)} MiB` });
+        note: `dump+upload ${(run.backup.dumpMs / 1000).toFixed(1)} s, validation (${run.variant.verify}) ${(run.backup.validateMs / 1000).toFixed(1)} s; worker idle RSS ${(run.idleRss / MiB).toFixed(0)} MiB` });
       rows.push({ section: 'restore', name, ms: run.restore.ms, peakRss: run.restore.peakRss });
       rows.push({ section: 'overhead', name: `empty-target cycle (${variantName(variant)} worker)`, ms: run.emptyCycleMs });
     }
