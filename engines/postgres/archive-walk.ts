@@ -74,6 +74,7 @@ export class ArchiveWalker {
   private expect: 'block' | 'chunk' | 'oid' | 'blobchunk' = 'block';
   private skip = 0;
   private block: TocEntry | undefined;
+  private blockHasData = false;
   private blocks = 0;
 
   write(chunk: Buffer): void {
@@ -177,33 +178,37 @@ export class ArchiveWalker {
         continue;
       }
       const width = this.expect === 'block' ? 1 + intBytes : intBytes;
-      // A field split across chunks is gathered in the carry (at most 1 + 2 x 9 bytes).
-      let field: Buffer;
+      // A field split across chunks is gathered in the carry (at most 1 + 2 x 9 bytes); whole ones are read in place.
       if (this.carry.length || chunk.length - off < width) {
         const take = Math.min(width - this.carry.length, chunk.length - off);
         this.carry = Buffer.concat([this.carry, chunk.subarray(off, off + take)]);
         off += take;
         if (this.carry.length < width) return;
-        field = this.carry;
+        const field = this.carry;
         this.carry = Buffer.alloc(0);
+        this.step(field, 0);
       } else {
-        field = chunk.subarray(off, off + width);
+        this.step(chunk, off);
         off += width;
       }
-      this.step(field);
     }
   }
 
   private readInt(field: Buffer, at: number): number {
-    let n = 0;
-    for (let i = 0; i < this.intSize; i++) n += field[at + 1 + i]! * 2 ** (8 * i);
+    const n = this.intSize === 4 ? field.readUInt32LE(at + 1) : this.readWide(field, at + 1);
     return field[at] ? -n : n;
   }
 
-  private step(field: Buffer): void {
+  private readWide(field: Buffer, at: number): number {
+    let n = 0;
+    for (let i = 0; i < this.intSize; i++) n += field[at + i]! * 2 ** (8 * i);
+    return n;
+  }
+
+  private step(field: Buffer, at: number): void {
     if (this.expect === 'block') {
-      const type = field[0]!;
-      const id = this.readInt(field, 1);
+      const type = field[at]!;
+      const id = this.readInt(field, at + 1);
       const entry = this.toc!.get(id);
       if (type !== BLK_DATA && type !== BLK_BLOBS) throw new Error(`unknown data block type ${type} after ${this.blocks} block(s)`);
       if (!entry || !entry.hasData) throw new Error(`a data block for TOC id ${id}, which has no data entry`);
@@ -211,10 +216,11 @@ export class ArchiveWalker {
       this.seen.add(id);
       this.blocks++;
       this.block = entry;
+      this.blockHasData = false;
       this.expect = type === BLK_DATA ? 'chunk' : 'oid';
       return;
     }
-    const n = this.readInt(field, 0);
+    const n = this.readInt(field, at);
     if (n < 0) throw new Error(`a negative length in the data block of ${this.block!.name}`);
     if (this.expect === 'oid') {
       this.expect = n === 0 ? 'block' : 'blobchunk';
@@ -224,7 +230,10 @@ export class ArchiveWalker {
       this.expect = this.expect === 'chunk' ? 'block' : 'oid';
       return;
     }
-    if (this.block!.desc === 'TABLE DATA') this.withData.add(this.block!.name);
+    if (!this.blockHasData) {
+      this.blockHasData = true;
+      if (this.block!.desc === 'TABLE DATA') this.withData.add(this.block!.name);
+    }
     this.skip = n;
   }
 }

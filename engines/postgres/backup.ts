@@ -40,7 +40,7 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
   let check: StreamCheck | undefined;
   try {
     const serverVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
-    const dumpVersion = execFileSync(pgBinary('pg_dump'), ['--version'], { encoding: 'utf8' }).trim();
+    const dumpVersion = pgDumpVersion();
     if (majorOf(dumpVersion.replace(/^\D+/, '')) < majorOf(serverVersion)) {
       throw new PermanentError(`${dumpVersion} cannot dump PostgreSQL ${serverVersion}: install a pg_dump of major version ${majorOf(serverVersion)} or newer`);
     }
@@ -116,6 +116,15 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     check?.stop();
     await client.end().catch(() => undefined);
   }
+}
+
+/** `pg_dump --version`, asked once per binary: a synchronous spawn blocks every other activity's streams. */
+const versions = new Map<string, string>();
+function pgDumpVersion(): string {
+  const bin = pgBinary('pg_dump');
+  let v = versions.get(bin);
+  if (v === undefined) versions.set(bin, v = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim());
+  return v;
 }
 
 /** zstd reading pg_dump's stdout directly (a pipe between the two processes). */
