@@ -14,6 +14,7 @@ import { protectionFor, writeProtection } from '../retention/protection';
 import { recordProtection } from '../catalog/retention';
 import { activityTools } from './context';
 import { verifyStored } from './reading';
+import { checkedInFlight, completeStreamChecks } from './stream-verify';
 import { withFailureMapping } from './failures';
 import { withDumpLock } from './dump-lock';
 import { outageTolerantRetries } from '../workflows/policies';
@@ -73,6 +74,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         await store.deleteAll((await store.list(backupPrefix(input.backupId))).map((o) => o.key));
         const result = await engine(t).backup(t, {
           ...tools,
+          verifyOnStream: config.backup.verify === 'stream',
           writeArtifact: (spec, source) => writeArtifact(store, input.backupId, spec, source, tools.signal, config.encryption.recipients),
         });
         return {
@@ -89,6 +91,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
     async validateBackup(input: { target: string; artifacts: ArtifactRecord[]; counts: Counts }): Promise<string[]> {
       const t = target(input.target);
       const identities = config.encryption.identities;
+      if (config.backup.verify === 'stream' && checkedInFlight(input.artifacts)) return withFailureMapping(() => completeStreamChecks(store, input.artifacts));
       return (await withFailureMapping(() => verifyStored(store, engine(t), input.artifacts, input.counts, `the backup of ${t.name}`, identities))).checks;
     },
 
@@ -102,7 +105,7 @@ export function backupActivities({ config, store, catalog, engines }: BackupDeps
         workflowId: input.workflowId, createdAt: dump.startedAt, sourceVersion: dump.sourceVersion,
         consistency: dump.consistency, counts: dump.counts,
         ...(dump.proof ? { proof: dump.proof } : {}), ...(input.setId ? { setId: input.setId } : {}),
-        artifacts: dump.artifacts.map((a) => ({ ...a, sidecarKey: sidecarKey(a.key) })),
+        artifacts: dump.artifacts.map(({ inFlight: _checked, ...a }) => ({ ...a, sidecarKey: sidecarKey(a.key) })),
         totalSizeBytes, checksum: backupChecksum(dump.artifacts),
         durations: { dumpMs: dump.durationMs, validateMs: input.validateMs, totalMs: dump.durationMs + input.validateMs },
         validation: { checkedAt: new Date().toISOString(), checks: input.checks },

@@ -37,7 +37,7 @@ function options() {
   if (values.help) {
     console.log(`usage: npm run bench [-- options]
   --size-gb N        bench database size (pg_database_size), default 1
-  --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue], default zstd:3,gzip,none
+  --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue][/stream|/readback], default zstd:3,gzip,none
   --jobs N           jobs of the pg_restore -j baseline and of Cairn's restore --jobs row, default 2
   --fresh            rebuild the bench database;  --drop  drop it at the end
   --verbose          echo the workers' output`);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       runs.push(run);
       const name = `Cairn ${variantName(variant)}`;
       rows.push({ section: 'backup', name, ms: run.backup.ms, storedBytes: run.backup.storedBytes, peakRss: run.backup.peakRss,
-        note: `dump+upload ${(run.backup.dumpMs / 1000).toFixed(1)} s, validation read-back ${(run.backup.validateMs / 1000).toFixed(1)} s; worker idle RSS ${(run.idleRss / MiB).toFixed(0)} MiB` });
+        note: `dump+upload ${(run.backup.dumpMs / 1000).toFixed(1)} s, validation (${run.variant.verify}) ${(run.backup.validateMs / 1000).toFixed(1)} s; worker idle RSS ${(run.idleRss / MiB).toFixed(0)} MiB` });
       rows.push({ section: 'restore', name, ms: run.restore.ms, peakRss: run.restore.peakRss, note: run.restore.phases });
       if (run.restoreJobs) rows.push({ section: 'restore', name: `${name} --jobs ${opts.jobs}`, ms: run.restoreJobs.ms, peakRss: run.restoreJobs.peakRss, note: run.restoreJobs.phases });
       rows.push({ section: 'overhead', name: `empty-target cycle (${variantName(variant)} worker)`, ms: run.emptyCycleMs });

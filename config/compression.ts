@@ -1,6 +1,6 @@
 /**
  * How a PostgreSQL dump is compressed: `gzip[:level]` (pg_dump's own, inside the archive), `zstd[:level]`
- * (pg_dump -Z0 streamed through zstd in the worker, so the stored object is a .dump.zst), `lz4` (pg_dump's own,
+ * (pg_dump -Z0 piped into a zstd process, so the stored object is a .dump.zst; the default), `lz4` (pg_dump's own,
  * pg_dump 16 or newer) or `none`. Set per target (file key `compression`) or for env targets (CAIRN_PG_COMPRESSION).
  */
 import { ConfigError } from './errors';
@@ -15,11 +15,11 @@ export interface Compression {
 }
 
 /**
- * pg_dump's own gzip 6, as before. `npm run bench` measured zstd:3 backing up in about half the time for the same
- * size, but the faster stream raised the worker's peak RSS over the 256 MiB budget (docs/benchmarks.md): it
- * becomes the default once that is fixed.
+ * zstd:3, chosen by `npm run bench` (docs/benchmarks.md): it backs up in well under the time of pg_dump's own
+ * gzip 6 for a slightly smaller object, and with the worker's memory tuning (worker/lean-process.ts) its peak RSS
+ * measured ~200 MiB, inside the 256 MiB budget. The stored object is a .dump.zst: `zstd -dc x | pg_restore`.
  */
-export const DEFAULT_PG_COMPRESSION: Compression = { method: 'gzip', level: 6 };
+export const DEFAULT_PG_COMPRESSION: Compression = { method: 'zstd', level: 3 };
 
 const LEVELS: Record<CompressionMethod, [number, number] | undefined> = { gzip: [1, 9], zstd: [1, 19], lz4: undefined, none: undefined };
 

@@ -172,6 +172,7 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
       scheduleId: str(src, 'BACKUP_SCHEDULE_ID', 'cairn-backup-cycle'),
       retentionDays,
       concurrency: int(src, 'BACKUP_CONCURRENCY', 2, 1, 64),
+      verify: verifyMode(src),
       applyScheduleOnStart: bool(src, 'CAIRN_APPLY_SCHEDULE_ON_START', false),
       runOnStart: bool(src, 'RUN_IMMEDIATE_BACKUP', vocabulary.backsUpOnStart),
       respawnProtectionHours: int(src, 'RESPAWN_PROTECTION_HOURS', 23, 0, 8760),
@@ -181,6 +182,13 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
     },
     encryption: encryptionConfig(src),
   };
+}
+
+/** How a backup is verified before it counts (README, docs/benchmarks.md): on the upload stream, or by reading it back. */
+function verifyMode(src: Source): BackupPolicy['verify'] {
+  const raw = str(src, 'CAIRN_VERIFY', 'stream').trim().toLowerCase();
+  if (raw !== 'stream' && raw !== 'readback') throw new ConfigError('CAIRN_VERIFY', `must be stream or readback, got '${str(src, 'CAIRN_VERIFY', '')}'`);
+  return raw;
 }
 
 function retryTuning(src: Source): BackupPolicy['retry'] {

@@ -94,6 +94,11 @@ export interface BackupPolicy {
   retentionDays: number;
   /** how many targets a cycle backs up at once */
   concurrency: number;
+  /**
+   * stream: checked as it uploads (structure, SHA-256, per-part checksums the store verifies, size and composite
+   * checksum the store reports); readback: the stored object is read back whole and checked again (CAIRN_VERIFY)
+   */
+  verify: 'stream' | 'readback';
   /** apply the schedule when the worker starts */
   applyScheduleOnStart: boolean;
   /** run one backup cycle when the worker starts (RUN_IMMEDIATE_BACKUP) */

@@ -37,6 +37,11 @@ export interface ArtifactRecord {
   meta?: Record<string, unknown>;
   /** present when the stored bytes are an age file (storage/encryption.ts); size and sha256 are the ciphertext's */
   encryption?: import('../storage/encryption').ArtifactEncryption;
+  /**
+   * What was checked as the artifact streamed into the store (CAIRN_VERIFY=stream): the engine's structural
+   * check, when it made one, and the store's receipt. Carried to validation, never written into a manifest.
+   */
+  inFlight?: { structure?: string; store: string[] };
 }
 
 /** A compression applied by Cairn on the way to storage, undone by a verified read. */
@@ -56,6 +61,8 @@ export interface BackupContext {
   /** Aborted when the activity is cancelled or times out: stop work and clean up. */
   signal: AbortSignal;
   log(message: string, fields?: Record<string, unknown>): void;
+  /** check the artifact's structure on the stream as it passes (CAIRN_VERIFY=stream) and record it in inFlight */
+  verifyOnStream?: boolean;
 }
 
 export interface EngineBackupResult {

@@ -11,6 +11,7 @@ import type { ArtifactRecord, ArtifactSpec } from '../engines/engine';
 import { AGE_EXTENSION, encryptionRecord, encryptor } from './encryption';
 import { artifactKey, sidecarKey, sidecarText } from './layout';
 import type { BackupStore } from './store';
+import type { UploadReceipt } from './multipart';
 
 /** A pass-through that hashes and counts what flows through it. */
 export class Meter extends Transform {
@@ -43,10 +44,11 @@ export async function writeArtifact(
   const body = new PassThrough();
   const piping = pipeline([...stages, body] as unknown as [Readable, PassThrough], { signal });
   const uploading = store.upload(key, body, contentType, signal);
+  let receipt: UploadReceipt | void = undefined;
   try {
     await Promise.all([
       piping.catch((err) => { body.destroy(err as Error); throw err; }),
-      uploading.catch((err) => { source.destroy(err as Error); body.destroy(err as Error); throw err; }),
+      uploading.then((r) => { receipt = r; }, (err) => { source.destroy(err as Error); body.destroy(err as Error); throw err; }),
     ]);
   } catch (err) {
     await Promise.allSettled([piping, uploading]);
@@ -57,5 +59,6 @@ export async function writeArtifact(
     part: spec.part, key, sizeBytes: meter.bytes, sha256: meter.sha256, compressed: encoding !== undefined,
     ...(encoding && encoding !== 'gzip' ? { encoding } : {}), ...(spec.meta ? { meta: spec.meta } : {}),
     ...(encrypted ? { encryption: encryptionRecord(encryptTo) } : {}),
+    inFlight: { store: (receipt as UploadReceipt | undefined)?.checks ?? [] },
   };
 }

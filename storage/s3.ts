@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../config/types';
-import { uploadStream } from './multipart';
+import { uploadStream, type UploadReceipt } from './multipart';
 import { assertLockable, explainLockRefusal, retentionFor } from './object-lock';
 import type { BackupStore, StoreCapabilities } from './store';
 
@@ -64,8 +64,8 @@ export class ObjectStore implements BackupStore {
    * Streams `body` to `key` as a multipart upload. The object appears only when the upload completes;
    * a failed upload is aborted, so a partial object is never visible.
    */
-  async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
-    await uploadStream({
+  async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<UploadReceipt> {
+    return uploadStream({
       client: this.client, bucket: this.bucket, key: this.full(key), contentType, signal,
       partSize: this.config.partSize, queueSize: this.config.queueSize, retention: retentionFor(this.config.objectLock),
     }, body).catch((err: unknown) => { throw explainLockRefusal(err, this.bucket, this.config.objectLock); });
@@ -141,7 +141,10 @@ export class ObjectStore implements BackupStore {
 
   /** A server-side copy when S3 allows one (up to 5 GiB); larger objects stream through as a multipart upload. */
   async copy(from: string, to: string, sizeBytes: number): Promise<void> {
-    if (sizeBytes > 5 * 1024 ** 3) return this.upload(to, await this.open(from), 'application/octet-stream');
+    if (sizeBytes > 5 * 1024 ** 3) {
+      await this.upload(to, await this.open(from), 'application/octet-stream');
+      return;
+    }
     await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.full(to), CopySource: `${this.bucket}/${encodeURIComponent(this.full(from)).replace(/%2F/g, '/')}` }));
   }
 

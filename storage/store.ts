@@ -8,6 +8,7 @@
  * throwing an error with name 'NoSuchKey' and HTTP status 404 (httpStatus() in storage/s3.ts), as S3 does.
  */
 import type { Readable } from 'node:stream';
+import type { UploadReceipt } from './multipart';
 
 /** What a store can do, declared (as restic's backends do) so callers and tests need not guess from its class. */
 export interface StoreCapabilities {
@@ -26,8 +27,11 @@ export interface BackupStore {
   readonly location: string;
   /** Creates the bucket or directory when missing and allowed; returns whether it had to be created. */
   ensureBucket(): Promise<boolean>;
-  /** Streams `body` to `key`; the object appears only when complete, a failed upload leaves nothing under `key`. */
-  upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Streams `body` to `key`; the object appears only when complete, a failed upload leaves nothing under `key`.
+   * A store that verifies what it received (S3 checksums) says so in a receipt; one that does not returns none.
+   */
+  upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<UploadReceipt | void>;
   putText(key: string, text: string, contentType: string): Promise<void>;
   getText(key: string): Promise<string>;
   open(key: string, signal?: AbortSignal): Promise<Readable>;

@@ -206,6 +206,6 @@ test('agentic platform: DB_* with Docker-secret files and S3_BUCKET are backed u
   assertAllSucceeded(local.results, [db]);
   const files = readdirSync(dir, { recursive: true }).map(String);
   assert.ok(files.includes(local.results[0]!.manifestKey!), `the manifest is a file in BACKUP_DIR (${files.join(', ')})`);
-  assert.ok(files.some((f) => f.startsWith(`postgres/${db}/`) && f.endsWith('.dump')));
+  assert.ok(files.some((f) => f.startsWith(`postgres/${db}/`) && f.endsWith('.dump.zst')));
   await refusedNaming(d, { POSTGRES_DB: 'agentic' }, 'POSTGRES_DB', 'DB_NAME');
 });

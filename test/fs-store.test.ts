@@ -84,7 +84,7 @@ test('a worker SIGKILLed while writing a large dump to BACKUP_DIR leaves no file
   await query(db, `CREATE TABLE big (id bigint PRIMARY KEY, payload text);
     INSERT INTO big SELECT g, encode(sha512(g::text::bytea), 'base64') || encode(sha512((g + 1)::text::bytea), 'base64') FROM generate_series(1, 700000) g;`);
   const backups = path.join(directory(), 'backups');
-  const env = { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: db.database, BACKUP_BUCKET: '', BACKUP_DIR: backups };
+  const env = { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: db.database, BACKUP_BUCKET: '', BACKUP_DIR: backups, CAIRN_PG_COMPRESSION: 'gzip' };
   const config = testConfig('fs-crash', env);
   const workerEnv = { ...env, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue };
   const first = startWorkerProcess(workerEnv);

@@ -43,7 +43,7 @@ test('a store outage longer than the old retry budget, mid-upload, no longer fai
     INSERT INTO big SELECT g, encode(sha512(g::text::bytea), 'base64') || encode(sha512((g + 1)::text::bytea), 'base64') FROM generate_series(1, 400000) g;`);
 
   const env = {
-    CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: db.database, S3_PART_SIZE_MB: '5',
+    CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: db.database, S3_PART_SIZE_MB: '5', CAIRN_PG_COMPRESSION: 'gzip',
     MINIO_ENDPOINT: minio.endpoint, DB_RETRY_DELAY: '2',
   };
   const config = testConfig('outage', env);

@@ -40,7 +40,7 @@ test('a worker killed mid-upload is replaced and the cycle completes with exactl
   const tableBytes = Number((await query<{ n: string }>(db, `SELECT pg_total_relation_size('big') AS n`))[0]!.n);
   assert.ok(tableBytes > 250 * 1024 * 1024, `the table is a few hundred MB (${(tableBytes / 1048576).toFixed(0)} MB)`);
 
-  const env = { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: db.database, S3_PART_SIZE_MB: '8' };
+  const env = { CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: db.database, S3_PART_SIZE_MB: '8', CAIRN_PG_COMPRESSION: 'gzip' };
   const config = testConfig('crash', env);
   const workerEnv = { ...env, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, BACKUP_BUCKET: config.storage.bucket };
   const first = startWorkerProcess(workerEnv);

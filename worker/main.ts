@@ -13,6 +13,7 @@ import { ObjectStore } from '../storage/s3';
 import { startServer } from '../server/start';
 import { installObservability, logInfo } from './observability';
 import { runBootstrapRestore } from './bootstrap-restore';
+import { relaunchTuned } from './lean-process';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
@@ -63,7 +64,7 @@ async function httpServer(config: ReturnType<typeof loadConfig>, workerRunning: 
 }
 
 if (require.main === module) {
-  runWorker().catch((err) => {
+  Promise.resolve().then(() => { relaunchTuned(); return runWorker(); }).catch((err) => {
     console.error(err instanceof Error && err.name === 'ConfigError' ? err.message : err);
     process.exit(1);
   });

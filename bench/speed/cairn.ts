@@ -1,7 +1,7 @@
 /**
  * Cairn's own rows: a real worker process per variant (compression, part size x upload queue), running the real
  * backupCycle and restoreBackup workflows; wall time from start to result, the worker's peak RSS (VmHWM, reset
- * before each workflow), and what the manifest says the dump+upload and the validation read-back took.
+ * before each workflow), and what the manifest says the dump+upload and the validation took (read back or stream-checked, per CAIRN_VERIFY).
  */
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -14,7 +14,7 @@ import { ObjectStore } from '../../storage/s3';
 import { adminTarget, procStatus, resetPeak, startWorker, withPg, type WorkerProc } from '../pg-memory';
 import { log, secs } from './util';
 
-export interface Variant { compression: string; partMb: number; queue: number }
+export interface Variant { compression: string; partMb: number; queue: number; verify: 'stream' | 'readback' }
 
 export interface CairnRun {
   variant: Variant;
@@ -30,14 +30,14 @@ export interface CairnRun {
 /** A restoreBackup run: wall time, worker peak RSS, and the report's phases (verify, restore, prove) and notes. */
 export interface RestoreRun { ms: number; peakRss: number; phases: string }
 
-/** `zstd:3`, `gzip@16x4` (part size MiB x upload queue), ... */
+/** `zstd:3`, `gzip@16x4` (part size MiB x upload queue), `zstd:3/readback` (CAIRN_VERIFY), ... */
 export function parseVariant(spec: string, defaults: { partMb: number; queue: number }): Variant {
-  const m = /^([a-z0-9:]+)(?:@(\d+)x(\d+))?$/.exec(spec.trim());
-  if (!m) throw new Error(`--variants: '${spec}' is not compression[@partMiBxqueue], e.g. zstd:3 or gzip@16x4`);
-  return { compression: m[1]!, partMb: m[2] ? Number(m[2]) : defaults.partMb, queue: m[3] ? Number(m[3]) : defaults.queue };
+  const m = /^([a-z0-9:]+)(?:@(\d+)x(\d+))?(?:\/(stream|readback))?$/.exec(spec.trim());
+  if (!m) throw new Error(`--variants: '${spec}' is not compression[@partMiBxqueue][/stream|/readback], e.g. zstd:3, gzip@16x4 or zstd:3/readback`);
+  return { compression: m[1]!, partMb: m[2] ? Number(m[2]) : defaults.partMb, queue: m[3] ? Number(m[3]) : defaults.queue, verify: m[4] === 'readback' ? 'readback' : 'stream' };
 }
 
-export const variantName = (v: Variant) => `${v.compression} @${v.partMb}x${v.queue}`;
+export const variantName = (v: Variant) => `${v.compression} @${v.partMb}x${v.queue} ${v.verify}`;
 
 interface RunContext { bench: string; empty: string; bucket: string; queuePrefix: string; verbose: boolean; restoreJobs?: number }
 
@@ -61,6 +61,7 @@ export async function runVariant(ctx: RunContext, variant: Variant, index: numbe
     CAIRN_TARGET_TYPES: 'postgres', POSTGRES_DATABASES: `${ctx.bench},${ctx.empty}`, BACKUP_BUCKET: ctx.bucket,
     TEMPORAL_TASK_QUEUE: `${ctx.queuePrefix}-${index}`, CAIRN_APPLY_SCHEDULE_ON_START: 'false', CAIRN_CONFIG: '',
     CAIRN_PG_COMPRESSION: variant.compression, S3_PART_SIZE_MB: String(variant.partMb), S3_UPLOAD_QUEUE_SIZE: String(variant.queue),
+    CAIRN_VERIFY: variant.verify,
   };
   const config = loadConfig({ ...process.env, ...env });
   log(`${variantName(variant)}: starting a worker on ${env.TEMPORAL_TASK_QUEUE}`);
@@ -76,7 +77,7 @@ export async function runVariant(ctx: RunContext, variant: Variant, index: numbe
     const store = new ObjectStore(config.storage);
     const manifest = JSON.parse(await store.getText(result.results[0]!.manifestKey!).finally(() => store.destroy())) as Manifest;
     const art = manifest.artifacts[0]!;
-    log(`  backup ${secs(backupMs)} (dump+upload ${secs(manifest.durations.dumpMs)}, validation ${secs(manifest.durations.validateMs)}), ${(art.sizeBytes / 1048576).toFixed(1)} MiB stored`);
+    log(`  backup ${secs(backupMs)} (dump+upload ${secs(manifest.durations.dumpMs)}, validation ${secs(manifest.durations.validateMs)}: ${manifest.validation.checks.length} checks), ${(art.sizeBytes / 1048576).toFixed(1)} MiB stored`);
     const restoreOnce = async (what: string, jobs?: number): Promise<RestoreRun> => {
       const [restored, ms, peakRss] = await peakOf(worker, () => client.workflow.execute('restoreBackup', {
         taskQueue: config.temporal.taskQueue, workflowId: id(what), args: [{ type: 'postgres', target: ctx.bench, backupId: manifest.backupId, ...(jobs ? { jobs } : {}) }],

@@ -21,6 +21,6 @@ export function applyNeo4jR2(s: Settings): void {
   s.alias('R2_SECRET_ACCESS_KEY', 'MINIO_SECRET_KEY');
   s.alias('R2_BUCKET_NAME', 'BACKUP_BUCKET');
   if (!bool(s.values, 'BACKUP_COMPRESSION', true)) {
-    throw new ConfigError('BACKUP_COMPRESSION', 'is false, but Cairn always compresses where the format allows (gzip for Neo4j, pg_dump\'s own for PostgreSQL); unset it or set it to true');
+    throw new ConfigError('BACKUP_COMPRESSION', 'is false, but Cairn always compresses where the format allows (gzip for Neo4j, zstd by default for PostgreSQL); unset it or set it to true');
   }
 }

@@ -12,6 +12,7 @@ import { PermanentError } from '../engine';
 import { conninfoDbname, fingerprintData, fingerprintSchema, type PgProof } from './fingerprint';
 import { connect, countRows, describePgError } from './session';
 import { exited, majorOf, pgBinary, spawnPg, type PgProcess } from './tools';
+import { archiveCheck, describeWalk, type StreamCheck } from './stream-check';
 
 /**
  * Where the compression happens. gzip and lz4 are pg_dump's own (inside the archive: pg_restore reads it as is);
@@ -36,9 +37,10 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
   const client = await connect(target);
   let dump: PgProcess | undefined;
   let zstd: PgProcess | undefined;
+  let check: StreamCheck | undefined;
   try {
     const serverVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
-    const dumpVersion = execFileSync(pgBinary('pg_dump'), ['--version'], { encoding: 'utf8' }).trim();
+    const dumpVersion = pgDumpVersion();
     if (majorOf(dumpVersion.replace(/^\D+/, '')) < majorOf(serverVersion)) {
       throw new PermanentError(`${dumpVersion} cannot dump PostgreSQL ${serverVersion}: install a pg_dump of major version ${majorOf(serverVersion)} or newer`);
     }
@@ -63,11 +65,18 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     const stop = () => { for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM'); };
     ctx.signal.addEventListener('abort', stop, { once: true });
     let bytes = 0;
+    const encoded = plan.spec.encoded === 'zstd' ? 'zstd' : undefined;
+    check = ctx.verifyOnStream ? archiveCheck(encoded) : undefined;
     const progress = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         bytes += chunk.length;
         ctx.heartbeat({ phase: 'dumping', bytes });
-        cb(null, chunk);
+        try {
+          const taken = check?.feed(chunk);
+          if (taken) taken.then(() => cb(null, chunk), cb); else cb(null, chunk);
+        } catch (err) {
+          cb(err as Error);
+        }
       },
     });
     (zstd ?? dump).stdout.pipe(progress);
@@ -83,8 +92,11 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     ]);
     await client.query('COMMIT');
     const tables = proof ? Object.fromEntries(Object.entries(proof.tables).map(([name, t]) => [name, t.rows])) : counted!;
+    const walk = await check?.finish(tables);
+    // An archive version the walk does not know proves nothing: validation then reads the object back.
+    const structure = walk?.walked ? describeWalk(walk, encoded) : undefined;
     return {
-      artifacts: [artifact],
+      artifacts: [structure ? { ...artifact, inFlight: { store: artifact.inFlight?.store ?? [], structure } } : artifact],
       sourceVersion: `PostgreSQL ${serverVersion}`,
       consistency: {
         method: 'pg_export_snapshot', snapshot: point.snapshot, txidSnapshot: point.txid, at: point.at.toISOString(), walLsn: point.lsn, dumpedWith: dumpVersion,
@@ -101,8 +113,18 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     // its server session stuck in COPY: that holds back vacuum and stalls every DROP/CREATE DATABASE on the
     // server (they wait for all sessions to absorb a barrier). So it must never outlive the attempt.
     for (const p of [dump, zstd]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    check?.stop();
     await client.end().catch(() => undefined);
   }
+}
+
+/** `pg_dump --version`, asked once per binary: a synchronous spawn blocks every other activity's streams. */
+const versions = new Map<string, string>();
+function pgDumpVersion(): string {
+  const bin = pgBinary('pg_dump');
+  let v = versions.get(bin);
+  if (v === undefined) versions.set(bin, v = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim());
+  return v;
 }
 
 /** zstd reading pg_dump's stdout directly (a pipe between the two processes). */
