@@ -194,7 +194,7 @@ test('agentic platform: DB_* with Docker-secret files and S3_BUCKET are backed u
   await toS3.ready;
   assertAllSucceeded((await d.startupCycle(await temporal(d))).results, [db]);
   const keys = await d.bucketKeys();
-  assert.ok(keys.some((k) => k.startsWith(`postgres/${db}/`) && k.endsWith('.dump.sha256')), 'the SHA-256 sidecar sits beside the dump');
+  assert.ok(keys.some((k) => k.startsWith(`postgres/${db}/`) && k.endsWith('.dump.zst.sha256')), 'the SHA-256 sidecar sits beside the dump');
 
   await refusedNaming(d, { BACKUP_DIR: '/backups' }, 'BACKUP_DIR', 'S3_BUCKET', 'one store');
 

@@ -5,6 +5,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,13 @@ const sameStack = (config: CairnConfig, database: string, keys: Record<string, s
   TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, BACKUP_BUCKET: config.storage.bucket, ...keys,
 });
 
+/** `zstd -dc`, as an operator opens a decrypted .dump.zst by hand. */
+function unzstd(compressed: Buffer): Buffer {
+  const r = spawnSync('zstd', ['-dcq'], { input: compressed, maxBuffer: 256 * 1024 * 1024 });
+  assert.equal(r.status, 0, String(r.stderr));
+  return r.stdout;
+}
+
 async function getObject(store: ObjectStore, key: string): Promise<Buffer> {
   const res = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: key }));
   return Buffer.from(await res.Body!.transformToByteArray());
@@ -64,7 +72,7 @@ test('encrypted backups: no plaintext in the bucket, age CLI interop, identity c
     assert.equal(cycle.failed, false, cycle.error);
     first = await readManifest(backupOnly, cycle.results[0]!.manifestKey!);
     const [dump] = first.artifacts;
-    assert.match(dump!.key, /\.dump\.age$/);
+    assert.match(dump!.key, /\.dump\.zst\.age$/, 'the default compression (zstd), then encryption');
     assert.deepEqual(dump!.encryption, { format: 'age-v1', recipients: [recipientFingerprint(old.recipient)] });
     assert.ok(first.validation.checks.some((c) => c.startsWith('age header of')), 'validated without a key: the age header');
     assert.ok(first.validation.checks.includes(`size and sha256 of ${dump!.key}`), 'validated without a key: the ciphertext hash');
@@ -74,8 +82,9 @@ test('encrypted backups: no plaintext in the bucket, age CLI interop, identity c
     assert.equal(raw.indexOf(marker), -1, 'the stored object holds no plaintext');
     const opened = age(['-d', '-i', path.join(dir, 'old')], raw);
     assert.equal(opened.status, 0, opened.stderr);
-    assert.equal(opened.stdout.subarray(0, 5).toString(), 'PGDMP', 'the age CLI opens it to a pg_dump archive');
-    assert.ok(opened.stdout.includes(marker), 'the plaintext does name the table (so the search above could fail)');
+    const archive = unzstd(opened.stdout);
+    assert.equal(archive.subarray(0, 5).toString(), 'PGDMP', 'the age CLI and zstd -dc open it to a pg_dump archive');
+    assert.ok(archive.includes(marker), 'the plaintext does name the table (so the search above could fail)');
 
     const run = await runRestore(client, backupOnly, { type: 'postgres', target: source.database });
     assert.equal(run.failed, true);
@@ -163,7 +172,7 @@ test('passphrase mode: the backup restores with the passphrase, the age CLI open
     const dir = mkdtempSync(path.join(tmpdir(), 'cairn-enc-'));
     writeFileSync(path.join(dir, 'dump.age'), await getObject(store, manifest.artifacts[0]!.key));
     assert.equal(ageWithPassphrase(['-d', '-o', path.join(dir, 'dump'), path.join(dir, 'dump.age')], passphrase, 1), 0, 'age -d with the passphrase');
-    assert.equal(readFileSync(path.join(dir, 'dump')).subarray(0, 5).toString(), 'PGDMP');
+    assert.equal(unzstd(readFileSync(path.join(dir, 'dump'))).subarray(0, 5).toString(), 'PGDMP');
 
     const run = await runRestore(client, config, { type: 'postgres', target: source.database });
     assert.equal(run.failed, false, run.error);
