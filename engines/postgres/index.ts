@@ -1,6 +1,7 @@
 /** The PostgreSQL engine: pg_dump/pg_restore custom format, counts and fingerprints from the dump's own snapshot. */
 import type { PostgresTarget } from '../../config/types';
 import type { Engine } from '../engine';
+import { adoptedProof } from '../adopted';
 import { backupPostgres } from './backup';
 import { destinationPostgres } from './destination';
 import { doctorPostgres } from './doctor';
@@ -17,7 +18,7 @@ export const postgresEngine: Engine<PostgresTarget> = {
   destination: destinationPostgres,
   inspect: inspectPostgres,
   restore: restorePostgres,
-  prove: (dest, manifest) => provePostgres(dest, manifest),
+  prove: (dest, manifest) => (manifest.adopted ? Promise.resolve(adoptedProof(manifest)) : provePostgres(dest, manifest)),
   drop: dropPostgres,
   smoke: smokePostgres,
   query: queryPostgres,

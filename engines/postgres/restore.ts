@@ -11,6 +11,8 @@ import {
 } from './databases';
 import { fitName } from './destination';
 import { runPgRestore } from './pg-restore';
+import { runPsqlScript } from './plain-sql';
+import { adoptedFormat } from '../../storage/format/adopted';
 import { checkVersions, explainRestoreFailure, pgRestoreVersion } from './versions';
 import type { Client } from 'pg';
 
@@ -87,7 +89,7 @@ export async function restorePostgres(
   const progress = { bytes: 0 };
   const beat = setInterval(() => ctx.heartbeat({ phase: 'restoring', database: work, bytes: progress.bytes }), 5_000);
   try {
-    await runPgRestore({ target, artifact, jobs, keepOwnership: opts.keepOwnership ?? false, ctx, progress });
+    await (adoptedFormat(manifest) === 'pg-plain-sql' ? runPsqlScript : runPgRestore)({ target, artifact, jobs, keepOwnership: opts.keepOwnership ?? false, ctx, progress });
     ctx.heartbeat({ phase: 'analyzing', database: work });
     await withDatabase(target, (db) => db.query('ANALYZE'));
   } catch (err) {

@@ -1,6 +1,7 @@
 /** Cairn's Qdrant engine: collection snapshots streamed to storage, plus aliases, collection params and a content proof. */
 import type { QdrantTarget } from '../../config/types';
 import type { Counts, Engine } from '../engine';
+import { adoptedProof } from '../adopted';
 import { backup, vanished } from './backup';
 import { destination } from './destination';
 import { doctor } from './doctor';
@@ -31,7 +32,7 @@ export const qdrantEngine: Engine<QdrantTarget> = {
   inspect,
   restore,
   // Qdrant's proof is all taken at backup; the restore outcome adds nothing to compare.
-  prove: (dest, manifest, _outcome, ctx) => prove(dest, manifest, ctx),
+  prove: (dest, manifest, _outcome, ctx) => (manifest.adopted ? Promise.resolve(adoptedProof(manifest)) : prove(dest, manifest, ctx)),
   drop,
   smoke,
   query,
