@@ -66,8 +66,9 @@ export async function verifyArchive(store: BackupStore, archive: LegacyArchive, 
   }
   let found: Omit<Verified, 'sizeBytes' | 'sha256' | 'checks'>;
   try {
-    found = await checkFormat(archive, content, checks);
-    for await (const _ of content) { /* the rest, so every byte is hashed */ }
+    found = await checkContent(archive.format, content, checks);
+    content.resume(); // the rest (if any), so every byte is hashed
+    if (!content.readableEnded) await new Promise((resolve, reject) => { content.once('end', resolve); content.once('error', reject); });
   } catch (err) {
     raw.destroy();
     if (err instanceof Rejected) throw err;
@@ -82,8 +83,9 @@ export async function verifyArchive(store: BackupStore, archive: LegacyArchive, 
   return { sizeBytes, sha256, checks, ...found };
 }
 
-async function checkFormat(archive: LegacyArchive, content: Readable, checks: string[]): Promise<Omit<Verified, 'sizeBytes' | 'sha256' | 'checks'>> {
-  switch (archive.format) {
+/** Reads an archive's (decompressed) content to its end as its format; throws Rejected naming what is wrong. */
+export async function checkContent(format: LegacyFormat, content: Readable, checks: string[]): Promise<Omit<Verified, 'sizeBytes' | 'sha256' | 'checks'>> {
+  switch (format) {
     case 'pg-custom':
     case 'pg-plain-sql': return checkPostgres(content, checks);
     case 'neo4j-cypher-script': {
@@ -94,16 +96,16 @@ async function checkFormat(archive: LegacyArchive, content: Readable, checks: st
       }
       if (statements === 0) throw new Rejected('it holds no Cypher statement');
       checks.push(`Cypher script splits into ${statements} whole statements`);
-      return { format: archive.format };
+      return { format };
     }
     case 'qdrant-snapshot': {
       const tar = await inspectTar(content);
       checks.push(`readable tar archive (${tar.entries} entries)`);
-      return { format: archive.format };
+      return { format };
     }
     case 'neo4j-admin-dump':
       checks.push('read to its end (a neo4j-admin dump can only be checked by loading it)');
-      return { format: archive.format };
+      return { format };
   }
 }
 

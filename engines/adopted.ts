@@ -3,7 +3,9 @@
  * records to go by: the proof has nothing recorded to compare, and a neo4j-admin dump has no online restore.
  */
 import type { Manifest } from '../storage/format/manifest';
-import { PermanentError, type ProofReport } from './engine';
+import { checkContent } from '../adopt/verify';
+import { LEGACY_FORMATS, type LegacyFormat } from '../storage/format/adopted';
+import { PermanentError, type ArtifactRecord, type Engine, type ProofReport, type ReadContext } from './engine';
 
 /** An honest proof: the legacy service recorded no counts or fingerprints, so nothing is claimed to match. */
 export function adoptedProof(manifest: Manifest): ProofReport {
@@ -21,4 +23,23 @@ export function refuseAdminDump(manifest: Manifest): never {
   throw new PermanentError(`backup ${manifest.backupId} is a neo4j-admin dump (${key}), which cannot be restored through a running server: `
     + 'copy the file to the Neo4j host as <database>.dump, stop the DBMS (Community) or the database, run '
     + '`neo4j-admin database load <database> --from-path=<folder> --overwrite-destination=true`, then start it again', 'Neo4jAdminDumpOffline');
+}
+
+/** The legacy format an artifact of an adopted backup holds (meta.format), or undefined for Cairn's own. */
+export function artifactFormat(artifacts: ArtifactRecord[]): LegacyFormat | undefined {
+  const f = artifacts[0]?.meta?.format;
+  return LEGACY_FORMATS.includes(f as LegacyFormat) ? (f as LegacyFormat) : undefined;
+}
+
+/** The structural check a restore runs first, for an adopted archive: read whole (verified) as its format. */
+export async function validateAdopted(artifacts: ArtifactRecord[], ctx: ReadContext): Promise<void> {
+  for (const a of artifacts) {
+    const format = a.meta!.format as LegacyFormat;
+    await checkContent(format, await ctx.open(a), []);
+  }
+}
+
+/** An engine's validate with adopted archives checked as their own format. */
+export function orAdopted(validate: Engine['validate']): Engine['validate'] {
+  return (artifacts, counts, ctx) => (artifactFormat(artifacts) ? validateAdopted(artifacts, ctx) : validate(artifacts, counts, ctx));
 }

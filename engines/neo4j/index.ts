@@ -1,7 +1,7 @@
 /** Neo4j engine: online export through the driver to type-faithful NDJSON (FORMAT.md), restore into another instance, proof. */
 import type { Neo4jTarget } from '../../config/types';
 import type { Engine } from '../engine';
-import { adoptedProof, refuseAdminDump } from '../adopted';
+import { adoptedProof, orAdopted, refuseAdminDump } from '../adopted';
 import { adoptedFormat } from '../../storage/format/adopted';
 import { restoreCypherScript } from './cypher-script';
 import { withDriver } from './connect';
@@ -17,7 +17,7 @@ import { validateExport } from './validate';
 export const neo4jEngine: Engine<Neo4jTarget> = {
   type: 'neo4j',
   backup: (target, ctx) => exportGraph(target, ctx),
-  validate: validateExport,
+  validate: orAdopted(validateExport),
   destination: neo4jDestination,
   inspect: inspectDestination,
   // Adopted backups (storage/format/adopted.ts) are restored by their own format's path.

@@ -1,7 +1,7 @@
 /** The PostgreSQL engine: pg_dump/pg_restore custom format, counts and fingerprints from the dump's own snapshot. */
 import type { PostgresTarget } from '../../config/types';
 import type { Engine } from '../engine';
-import { adoptedProof } from '../adopted';
+import { adoptedProof, orAdopted } from '../adopted';
 import { backupPostgres } from './backup';
 import { destinationPostgres } from './destination';
 import { doctorPostgres } from './doctor';
@@ -14,7 +14,7 @@ import { validateDump } from './validate';
 export const postgresEngine: Engine<PostgresTarget> = {
   type: 'postgres',
   backup: backupPostgres,
-  validate: validateDump,
+  validate: orAdopted(validateDump),
   destination: destinationPostgres,
   inspect: inspectPostgres,
   restore: restorePostgres,

@@ -1,7 +1,7 @@
 /** Cairn's Qdrant engine: collection snapshots streamed to storage, plus aliases, collection params and a content proof. */
 import type { QdrantTarget } from '../../config/types';
 import type { Counts, Engine } from '../engine';
-import { adoptedProof } from '../adopted';
+import { adoptedProof, orAdopted } from '../adopted';
 import { backup, vanished } from './backup';
 import { destination } from './destination';
 import { doctor } from './doctor';
@@ -27,7 +27,7 @@ async function count(target: QdrantTarget): Promise<Counts> {
 export const qdrantEngine: Engine<QdrantTarget> = {
   type: 'qdrant',
   backup,
-  validate,
+  validate: orAdopted(validate),
   destination,
   inspect,
   restore,

@@ -1,0 +1,262 @@
+/**
+ * `cairn adopt` on the real stack: archives laid out exactly as each legacy deployment wrote them (pg_dump -Fc
+ * in the AI platform's day folders with its backup_history row, pg_dump | gzip for Clara, the same with a
+ * sha256sum sidecar for the agentic platform, a gzip Cypher script for Neo4j-to-R2, a real Qdrant snapshot and
+ * a neo4j-admin dump file) are found under BACKUP_PREFIX, a dry run changes nothing, adoption records each once,
+ * `cairn list` shows them, and restoreBackup restores each into a new destination equal to its source. Damaged
+ * ones are reported and never adopted.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { Catalog } from '../catalog/catalog';
+import { loadConfig } from '../config/load';
+import type { PostgresTarget } from '../config/types';
+import { libpqEnv, pgBinary } from '../engines/postgres/tools';
+import { openStore } from '../storage/open-store';
+import type { BackupStore } from '../storage/store';
+import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from './support/pg';
+import { RICH_SCHEMA_SQL } from './support/fixtures-pg';
+import { cypher, drillTarget } from './support/neo4j-graph';
+import { withWorker } from './support/stack';
+import { runRestore } from './support/restore';
+
+const CAIRN = join(__dirname, '..', '..', 'bin', 'cairn.js');
+const QDRANT = process.env.QDRANT_URL ?? `http://127.0.0.1:${process.env.QDRANT_PORT ?? 6333}`;
+const suffix = randomUUID().slice(0, 8);
+const COLLECTION = `adopt_${suffix}`;
+const created: PostgresTarget[] = [];
+const legacyIds: string[] = [];
+const adoptedIds: string[] = [];
+
+after(async () => {
+  for (const db of created) {
+    for (const r of await query<{ datname: string }>(adminTarget(), 'SELECT datname FROM pg_database WHERE datname LIKE $1', [`${db.database}%`])) {
+      await dropDatabase({ ...adminTarget(), database: r.datname });
+    }
+  }
+  const cols = (await (await fetch(`${QDRANT}/collections`)).json() as { result: { collections: { name: string }[] } }).result.collections;
+  for (const c of cols.filter((x) => x.name.startsWith(COLLECTION))) await fetch(`${QDRANT}/collections/${c.name}`, { method: 'DELETE' });
+  const catalog = new Catalog(loadConfig().metadata);
+  await catalog.pool.query('DELETE FROM backup_history WHERE backup_id = ANY($1) OR legacy_id = ANY($1) OR backup_id = ANY($2)', [legacyIds, adoptedIds]);
+  await catalog.close();
+});
+
+/** A random day of 2025 and a time, so the AI platform's backup_history ids (not unique by target) are this run's own. */
+function stamp(): { at: Date; digits: string; day: string; dashed: string } {
+  const at = new Date(Date.UTC(2025, 0, 1) + Math.floor(Math.random() * 360) * 86_400_000 + 2 * 3_600_000 + Math.floor(Math.random() * 3000) * 1000);
+  const iso = at.toISOString();
+  const digits = `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`;
+  return { at, digits, day: iso.slice(0, 10).replace(/-/g, '/'), dashed: `${iso.slice(0, 10)}_${iso.slice(11, 19).replace(/:/g, '-')}` };
+}
+
+function pgDump(db: PostgresTarget, args: string[]): Buffer {
+  const res = spawnSync(pgBinary('pg_dump'), args, { env: libpqEnv(db), maxBuffer: 512 * 1024 * 1024 });
+  assert.equal(res.status, 0, res.stderr?.toString());
+  return res.stdout;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const put = (store: BackupStore, key: string, body: Buffer) => store.upload(key, Readable.from([body]), 'application/octet-stream');
+
+function cli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+const CYPHER_NODES = [
+  { name: 'Alice', age: 30, tags: ['a', "it's"] }, { name: 'Bob', age: 25, tags: [] }, { name: 'Carol; the second', age: 41, tags: ['c'] },
+];
+/** The Neo4j-to-R2 service's export, in its documented shape: header comments, schema, then CREATE statements. */
+function cypherScript(label: string): string {
+  const lines = ['// Neo4j Database Export', '// Database: neo4j', '// Exported: 2025-10-08T02:00:00', '',
+    `CREATE CONSTRAINT ${label}_name IF NOT EXISTS FOR (n:${label}) REQUIRE n.name IS UNIQUE;`, ''];
+  for (const n of CYPHER_NODES) {
+    lines.push(`CREATE (n:${label} {name: '${n.name.replace(/'/g, "\\'")}', age: ${n.age}, tags: [${n.tags.map((t) => `'${t.replace(/'/g, "\\'")}'`).join(', ')}]});`);
+  }
+  lines.push(`MATCH (a:${label} {name: 'Alice'}), (b:${label} {name: 'Bob'})`, 'CREATE (a)-[:KNOWS {since: 2020}]->(b);');
+  lines.push(`/* a comment; with a semicolon */ MATCH (a:${label} {name: 'Bob'}), (b:${label} {name: 'Carol; the second'}) CREATE (a)-[:KNOWS {since: 2021}]->(b);`);
+  return lines.join('\n') + '\n';
+}
+
+async function qdrant<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${QDRANT}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return ((await res.json()) as { result: T }).result;
+}
+
+async function qdrantSnapshot(): Promise<{ bytes: Buffer; points: unknown[] }> {
+  await qdrant('PUT', `/collections/${COLLECTION}`, { vectors: { size: 4, distance: 'Cosine' } });
+  const points = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, vector: [i, 1, 2, 3].map((x) => x / 10 + 0.5), payload: { n: i, word: `w${i}` } }));
+  await qdrant('PUT', `/collections/${COLLECTION}/points?wait=true`, { points });
+  const snap = await qdrant<{ name: string }>('POST', `/collections/${COLLECTION}/snapshots?wait=true`);
+  const res = await fetch(`${QDRANT}/collections/${COLLECTION}/snapshots/${snap.name}`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  await fetch(`${QDRANT}/collections/${COLLECTION}/snapshots/${snap.name}`, { method: 'DELETE' });
+  return { bytes, points: await scroll(COLLECTION) };
+}
+
+async function scroll(collection: string): Promise<unknown[]> {
+  const r = await qdrant<{ points: unknown[] }>('POST', `/collections/${collection}/points/scroll`, { limit: 1000, with_payload: true, with_vector: true });
+  return r.points;
+}
+
+test('cairn adopt finds, verifies and records every legacy layout once; each restores equal to its source; damaged ones are refused', { timeout: 600_000 }, async () => {
+  const one = await createDatabase('adopt-one');
+  const two = await createDatabase('adopt-two');
+  created.push(one, two);
+  await query(one, RICH_SCHEMA_SQL);
+  await query(two, 'CREATE TABLE notes (id serial PRIMARY KEY, body text, at timestamptz DEFAULT now()); INSERT INTO notes (body) SELECT md5(g::text) FROM generate_series(1, 3000) g;');
+  const label = `Adopt_${suffix}`;
+  const env: Record<string, string> = {
+    TEMPORAL_TASK_QUEUE: `test-adopt-${suffix}`, BACKUP_BUCKET: `test-adopt-${suffix}`, BACKUP_PREFIX: 'legacy/',
+    CAIRN_TARGET_TYPES: 'postgres,neo4j,qdrant', POSTGRES_DATABASES: `${one.database},${two.database}`,
+  };
+  const config = loadConfig({ ...process.env, ...env });
+  const store = openStore(config.storage);
+  await store.ensureBucket();
+  const catalog = new Catalog(config.metadata);
+  await catalog.migrate();
+  try {
+    // The AI platform: postgres/YYYY/MM/DD/postgres_<stamp>.dump (pg_dump -Fc), its row in backup_history.
+    const ai = stamp();
+    const custom = pgDump(one, ['-Fc']);
+    const aiKey = `postgres/${ai.day}/postgres_${ai.digits}.dump`;
+    await put(store, aiKey, custom);
+    legacyIds.push(`postgres_${ai.digits}`, `neo4j_${ai.digits}`, `qdrant_${ai.digits}`);
+    await catalog.pool.query(`INSERT INTO backup_history (backup_id, backup_type, timestamp, size_bytes, checksum, status) VALUES ($1, 'postgres', $2, $3, $4, 'success')`,
+      [`postgres_${ai.digits}`, ai.at, custom.length, sha256(custom)]);
+    // Its neo4j-admin dump (bytes only the DBMS can check) and a real Qdrant collection snapshot, both with their rows.
+    const adminDump = Buffer.from(`neo4j-admin dump stand-in ${suffix}`);
+    await put(store, `neo4j/${ai.day}/neo4j_${ai.digits}.dump`, adminDump);
+    const snap = await qdrantSnapshot();
+    await put(store, `qdrant/${ai.day}/qdrant_${ai.digits}.snapshot`, snap.bytes);
+    for (const [type, bytes] of [['neo4j', adminDump], ['qdrant', snap.bytes]] as const) {
+      await catalog.pool.query(`INSERT INTO backup_history (backup_id, backup_type, timestamp, size_bytes, checksum, status) VALUES ($1, $2, $3, $4, $5, 'success')`,
+        [`${type}_${ai.digits}`, type, ai.at, bytes.length, sha256(bytes)]);
+    }
+
+    // Clara: backups/<db>/<db>_<stamp>.sql.gz, plain SQL through gzip; and one cut short.
+    const clara = stamp();
+    const plainOne = pgDump(one, []);
+    await put(store, `backups/${one.database}/${one.database}_${clara.digits}.sql.gz`, gzipSync(plainOne));
+    const cut = stamp();
+    const whole = gzipSync(plainOne);
+    await put(store, `backups/${one.database}/${one.database}_${cut.digits}.sql.gz`, whole.subarray(0, Math.floor(whole.length / 2)));
+
+    // The agentic platform: backups/backup_<db>_<stamp>.sql.gz with its sha256sum sidecar; and one whose sidecar disagrees.
+    const ag = stamp();
+    const agz = gzipSync(pgDump(two, []));
+    const agName = `backup_${two.database}_${ag.digits}.sql.gz`;
+    await put(store, `backups/${agName}`, agz);
+    await put(store, `backups/${agName}.sha256`, Buffer.from(`${sha256(agz)}  ${agName}\n`));
+    const bad = stamp();
+    const badName = `backup_${two.database}_${bad.digits}.sql.gz`;
+    await put(store, `backups/${badName}`, agz);
+    await put(store, `backups/${badName}.sha256`, Buffer.from(`${sha256(Buffer.from('other'))}  ${badName}\n`));
+
+    // Neo4j-to-R2: neo4j-backup/neo4j_YYYY-MM-DD_HH-MM-SS.cypher.gz.
+    const r2 = stamp();
+    const cypherKey = `neo4j-backup/neo4j_${r2.dashed}.cypher.gz`;
+    await put(store, cypherKey, gzipSync(Buffer.from(cypherScript(label))));
+
+    const before = (await store.list('')).map((o) => o.key).sort();
+    const rowsOf = async () => (await catalog.pool.query('SELECT backup_id, legacy_id, origin FROM backup_history WHERE target = ANY($1) OR backup_id = ANY($2) ORDER BY backup_id',
+      [[one.database, two.database, 'neo4j', 'qdrant'].filter(Boolean), legacyIds])).rows;
+    const rowsBefore = await rowsOf();
+
+    // A dry run: says what it would adopt and reject, and why; writes nothing.
+    const dry = await cli(env, ['adopt', '--dry-run', '--json', '--map', `postgres=${one.database}`, '--collection', COLLECTION]);
+    assert.equal(dry.code, 1, 'rejections make the exit status 1');
+    const plan = JSON.parse(dry.out) as import('../adopt/run').AdoptReport;
+    assert.equal(plan.dryRun, true);
+    assert.deepEqual(plan.adopted.map((a) => a.from).sort(), ['agentic', 'ai-platform', 'ai-platform', 'ai-platform', 'clara', 'neo4j-r2']);
+    assert.deepEqual(plan.rejected.map((r) => r.key).sort(), [`backups/${badName}`, `backups/${one.database}/${one.database}_${cut.digits}.sql.gz`].sort());
+    assert.match(plan.rejected.find((r) => r.key.includes(badName))!.reason, /SHA-256 .* but backups\/.*\.sha256 records/);
+    assert.match(plan.rejected.find((r) => r.key.includes(cut.digits))!.reason, /gzip|unexpected end/i);
+    assert.deepEqual((await store.list('')).map((o) => o.key).sort(), before, 'a dry run writes no object');
+    assert.deepEqual(await rowsOf(), rowsBefore, 'a dry run writes no row');
+
+    // Without --map, the AI platform's postgres dump cannot say which of two postgres targets it belongs to.
+    const unmapped = JSON.parse((await cli(env, ['adopt', '--dry-run', '--json', '--collection', COLLECTION])).out) as typeof plan;
+    assert.match(unmapped.rejected.find((r) => r.key === aiKey)!.reason, /--map postgres=<target>/);
+
+    const real = await cli(env, ['adopt', '--json', '--map', `postgres=${one.database}`, '--collection', COLLECTION]);
+    const done = JSON.parse(real.out) as typeof plan;
+    adoptedIds.push(...done.adopted.map((a) => a.backupId));
+    assert.equal(done.adopted.length, 6, real.err);
+    assert.equal(done.rejected.length, 2);
+    assert.equal(done.adopted.find((a) => a.key === aiKey)!.row, 'marked', 'the AI platform row was taken over, not duplicated');
+    assert.ok(done.adopted.find((a) => a.key === aiKey)!.verified.some((c) => /sha256 matches backup_history row/.test(c)));
+    const pgAi = done.adopted.find((a) => a.key === aiKey)!;
+    assert.equal(pgAi.format, 'pg-custom');
+    const after1 = (await store.list('')).map((o) => o.key).sort();
+    assert.deepEqual(after1.filter((k) => !before.includes(k)).sort(), done.adopted.map((a) => `${a.key.slice(0, a.key.lastIndexOf('/') + 1)}${a.backupId}.manifest.json`).sort(),
+      'the only new objects are the manifests beside the archives (nothing moved or rewritten)');
+    const aiRow = (await catalog.pool.query('SELECT * FROM backup_history WHERE legacy_id = $1', [`postgres_${ai.digits}`])).rows;
+    assert.equal(aiRow.length, 1);
+    assert.equal(aiRow[0].backup_id, pgAi.backupId);
+    assert.equal(aiRow[0].checksum, sha256(custom), 'the row keeps its checksum');
+    assert.equal(Number(aiRow[0].size_bytes), custom.length);
+    assert.equal((await catalog.pool.query('SELECT count(*)::int AS n FROM backup_history WHERE backup_id = $1 OR legacy_id = $1', [`postgres_${ai.digits}`])).rows[0].n, 1);
+
+    // Re-running adopts nothing new and writes no row.
+    const again = JSON.parse((await cli(env, ['adopt', '--json', '--map', `postgres=${one.database}`, '--collection', COLLECTION])).out) as typeof plan;
+    assert.equal(again.adopted.length, 0);
+    assert.equal(again.already.length, 6);
+    assert.deepEqual((await store.list('')).map((o) => o.key).sort(), after1);
+
+    // The catalog is shared with other tests: list each adopted backup's target (they are the oldest rows).
+    for (const a of done.adopted) {
+      const list = await cli(env, ['list', '--target', a.target, '--limit', '100000']);
+      assert.equal(list.code, 0, list.err);
+      assert.match(list.out, new RegExp(`${a.backupId} \\(adopted from ${a.from}\\)`));
+    }
+
+    await withWorker(config, async (client) => {
+      const id = (from: string, type?: string) => done.adopted.find((a) => a.from === from && (!type || a.key.startsWith(type)))!.backupId;
+      for (const [backupId, source, into] of [[id('ai-platform', 'postgres'), one, 'ai'], [id('clara'), one, 'clara'], [id('agentic'), two, 'agentic']] as const) {
+        const run = await runRestore(client, config, { type: 'postgres', backupId, into: `${source.database}_${into}` });
+        assert.equal(run.failed, false, run.error);
+        const t = run.result!.targets[0]!;
+        assert.equal(t.status, 'restored');
+        assert.ok(t.proof!.notes.some((n) => /recorded no contents.*nothing was compared/.test(n)), 'the proof says honestly it had nothing to compare');
+        assert.deepEqual(await fingerprint({ ...source, database: `${source.database}_${into}` }), await fingerprint(source), `${backupId} restored equal to its source`);
+      }
+
+      await cypher(drillTarget, 'MATCH (n) DETACH DELETE n');
+      const neo = await runRestore(client, config, { type: 'neo4j', backupId: id('neo4j-r2'), force: true });
+      assert.equal(neo.failed, false, neo.error);
+      const nodes = await cypher(drillTarget, `MATCH (n:${label}) RETURN n.name AS name, n.age AS age, n.tags AS tags ORDER BY name`);
+      assert.deepEqual(nodes.map((r) => ({ name: r.get('name'), age: Number(r.get('age')), tags: r.get('tags') })),
+        [...CYPHER_NODES].sort((a, b) => (a.name < b.name ? -1 : 1)));
+      const rels = await cypher(drillTarget, `MATCH (a:${label})-[r:KNOWS]->(b:${label}) RETURN a.name AS a, b.name AS b, r.since AS s ORDER BY s`);
+      assert.deepEqual(rels.map((r) => [r.get('a'), r.get('b'), Number(r.get('s'))]), [['Alice', 'Bob', 2020], ['Bob', 'Carol; the second', 2021]]);
+      assert.equal((await cypher(drillTarget, 'SHOW CONSTRAINTS YIELD name WHERE name = $n RETURN name', { n: `${label}_name` })).length, 1);
+      await cypher(drillTarget, 'MATCH (n) DETACH DELETE n');
+      await cypher(drillTarget, `DROP CONSTRAINT ${label}_name IF EXISTS`);
+
+      const admin = await runRestore(client, config, { type: 'neo4j', backupId: id('ai-platform', 'neo4j') });
+      assert.equal(admin.failed, true);
+      assert.match(admin.error!, /neo4j-admin dump .*neo4j-admin database load/);
+
+      const qd = await runRestore(client, config, { type: 'qdrant', backupId: id('ai-platform', 'qdrant') });
+      assert.equal(qd.failed, false, qd.error);
+      const restored = /(adopt_[0-9a-f]{8}_restore_\d{8}_\d{6})/.exec(JSON.stringify(qd.result))![1]!;
+      assert.deepEqual(await scroll(restored), snap.points, 'every point, vector and payload restored');
+    });
+  } finally {
+    store.destroy();
+    await catalog.close();
+  }
+});
