@@ -121,6 +121,8 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
   const env: Record<string, string> = {
     TEMPORAL_TASK_QUEUE: `test-adopt-${suffix}`, BACKUP_BUCKET: `test-adopt-${suffix}`, BACKUP_PREFIX: 'legacy/',
     CAIRN_TARGET_TYPES: 'postgres,neo4j,qdrant', POSTGRES_DATABASES: `${one.database},${two.database}`,
+    // Target names of this test's own: the catalog is shared, and other tests prune targets named neo4j and qdrant.
+    NEO4J_NAME: `adopt-neo4j-${suffix}`, QDRANT_NAME: `adopt-qdrant-${suffix}`,
   };
   const config = loadConfig({ ...process.env, ...env });
   const store = openStore(config.storage);
@@ -172,7 +174,7 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
 
     const before = (await store.list('')).map((o) => o.key).sort();
     const rowsOf = async () => (await catalog.pool.query('SELECT backup_id, legacy_id, origin FROM backup_history WHERE target = ANY($1) OR backup_id = ANY($2) ORDER BY backup_id',
-      [[one.database, two.database, 'neo4j', 'qdrant'].filter(Boolean), legacyIds])).rows;
+      [[one.database, two.database, env.NEO4J_NAME, env.QDRANT_NAME], legacyIds])).rows;
     const rowsBefore = await rowsOf();
 
     // A dry run: says what it would adopt and reject, and why; writes nothing.
@@ -234,8 +236,13 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
         assert.deepEqual(await fingerprint({ ...source, database: `${source.database}_${into}` }), await fingerprint(source), `${backupId} restored equal to its source`);
       }
 
-      await cypher(drillTarget, 'MATCH (n) DETACH DELETE n');
-      const neo = await runRestore(client, config, { type: 'neo4j', backupId: id('neo4j-r2'), force: true });
+      // The drill instance is the default destination; force empties whatever an earlier test left there.
+      // Other test files restore into the same shared drill instance: wait for theirs to finish.
+      let neo = await runRestore(client, config, { type: 'neo4j', backupId: id('neo4j-r2'), force: true });
+      for (let i = 0; i < 60 && neo.failed && /another restore into .* is running/.test(neo.error ?? ''); i++) {
+        await new Promise((r) => setTimeout(r, 5000));
+        neo = await runRestore(client, config, { type: 'neo4j', backupId: id('neo4j-r2'), force: true });
+      }
       assert.equal(neo.failed, false, neo.error);
       const nodes = await cypher(drillTarget, `MATCH (n:${label}) RETURN n.name AS name, n.age AS age, n.tags AS tags ORDER BY name`);
       assert.deepEqual(nodes.map((r) => ({ name: r.get('name'), age: Number(r.get('age')), tags: r.get('tags') })),
@@ -243,7 +250,7 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
       const rels = await cypher(drillTarget, `MATCH (a:${label})-[r:KNOWS]->(b:${label}) RETURN a.name AS a, b.name AS b, r.since AS s ORDER BY s`);
       assert.deepEqual(rels.map((r) => [r.get('a'), r.get('b'), Number(r.get('s'))]), [['Alice', 'Bob', 2020], ['Bob', 'Carol; the second', 2021]]);
       assert.equal((await cypher(drillTarget, 'SHOW CONSTRAINTS YIELD name WHERE name = $n RETURN name', { n: `${label}_name` })).length, 1);
-      await cypher(drillTarget, 'MATCH (n) DETACH DELETE n');
+      await cypher(drillTarget, `MATCH (n:${label}) DETACH DELETE n`);
       await cypher(drillTarget, `DROP CONSTRAINT ${label}_name IF EXISTS`);
 
       const admin = await runRestore(client, config, { type: 'neo4j', backupId: id('ai-platform', 'neo4j') });
@@ -254,6 +261,27 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
       assert.equal(qd.failed, false, qd.error);
       const restored = /(adopt_[0-9a-f]{8}_restore_\d{8}_\d{6})/.exec(JSON.stringify(qd.result))![1]!;
       assert.deepEqual(await scroll(restored), snap.points, 'every point, vector and payload restored');
+
+      // Retention applies to adopted backups: of target one's two (both older than 30 days), the older goes,
+      // archive and manifest with it; the newest is kept.
+      const ofOne = done.adopted.filter((a) => a.target === one.database).sort((a, b) => (a.backupId < b.backupId ? -1 : 1));
+      const pruned = await cli(env, ['prune', '--target', one.database, '--json']);
+      assert.equal(pruned.code, 0, pruned.err);
+      const left = (await store.list('')).map((o) => o.key);
+      assert.ok(!left.includes(ofOne[0]!.key) && !left.some((k) => k.endsWith(`${ofOne[0]!.backupId}.manifest.json`)), `the expired archive and its manifest are gone: ${pruned.out}`);
+      assert.ok(left.includes(ofOne[1]!.key) && left.some((k) => k.endsWith(`${ofOne[1]!.backupId}.manifest.json`)), 'the newest stays');
+      assert.ok((await catalog.get(ofOne[0]!.backupId))!.expired_at, 'its row says expired');
+
+      // forget keeps a protected copy in Cairn's own layout before deleting the archive and its sidecar.
+      const agentic = done.adopted.find((a) => a.from === 'agentic')!;
+      const forgot = await cli(env, ['forget', agentic.backupId]);
+      assert.equal(forgot.code, 0, forgot.err);
+      const now = (await store.list('')).map((o) => o.key);
+      assert.ok(!now.includes(agentic.key) && !now.includes(`${agentic.key}.sha256`), 'the archive and its sidecar are gone');
+      const copy = await runRestore(client, config, { type: 'postgres', backupId: `_deleted_${agentic.backupId}`, into: `${two.database}_copy` });
+      assert.equal(copy.failed, false, copy.error);
+      assert.deepEqual(await fingerprint({ ...two, database: `${two.database}_copy` }), await fingerprint(two), 'the kept copy restores equal to the source');
+      adoptedIds.push(`_deleted_${agentic.backupId}`);
     });
   } finally {
     store.destroy();
