@@ -19,8 +19,10 @@ class Splitter {
   private escaped = false;
   private command = false;
 
-  *take(text: string): Generator<ScriptItem> {
-    for (let i = 0; i < text.length; i++) {
+  /** Splits text[0..limit); characters from `limit` on are there only to look ahead. Returns where it stopped. */
+  *take(text: string, limit = text.length): Generator<ScriptItem, number> {
+    let i = 0;
+    for (; i < limit; i++) {
       const ch = text[i]!;
       if (this.command) {
         if (ch === '\n') yield this.endCommand();
@@ -65,6 +67,7 @@ class Splitter {
       this.current += ch;
       if (this.current.length > MAX_STATEMENT_CHARS) throw new Error(`a statement longer than ${MAX_STATEMENT_CHARS} characters: not a script of Cypher statements`);
     }
+    return i;
   }
 
   private endCommand(): ScriptItem {
@@ -86,13 +89,12 @@ class Splitter {
 export async function* scriptItems(source: Readable): AsyncGenerator<ScriptItem> {
   const decoder = new StringDecoder('utf8');
   const splitter = new Splitter();
-  // A chunk ending in '/' or '*' may stop halfway through '//', '/*' or '*/': that character waits for the next chunk.
+  // '//', '/*' and '*/' need one character of look-ahead: each chunk's last character waits for the next chunk.
   let carry = '';
   for await (const chunk of source as AsyncIterable<Buffer>) {
     const text = carry + decoder.write(chunk);
-    const cut = /[/*]$/.test(text) ? text.length - 1 : text.length;
-    carry = text.slice(cut);
-    yield* splitter.take(text.slice(0, cut));
+    const end = yield* splitter.take(text, text.length - 1);
+    carry = text.slice(end);
   }
   yield* splitter.take(carry + decoder.end());
   yield* splitter.finish();
