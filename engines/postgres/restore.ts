@@ -121,6 +121,6 @@ export async function restorePostgres(
     if (into !== 'empty') await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS NULL`);
   });
   notes.push(`${into === 'new' ? 'created' : into === 'empty' ? 'restored into the existing empty database' : 'replaced'} ${dest.label}`
-    + ` with pg_restore${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : ' streamed in one transaction'}`);
+    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : ' streamed in one transaction'}`);
   return { notes };
 }
