@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Catalog } from '../catalog/catalog';
+import { BackupLocator } from '../catalog/locate';
 import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
 import { libpqEnv, pgBinary } from '../engines/postgres/tools';
@@ -211,6 +212,12 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
     assert.equal(aiRow[0].checksum, sha256(custom), 'the row keeps its checksum');
     assert.equal(Number(aiRow[0].size_bytes), custom.length);
     assert.equal((await catalog.pool.query('SELECT count(*)::int AS n FROM backup_history WHERE backup_id = $1 OR legacy_id = $1', [`postgres_${ai.digits}`])).rows[0].n, 1);
+
+    // With the catalog unreachable, an adopted backup is still found by id: its manifest beside the archive.
+    const offline = new Catalog({ ...config.metadata, port: 1 });
+    const located = await new BackupLocator(store, offline).byId(pgAi.backupId);
+    await offline.close();
+    assert.deepEqual([located.from, located.manifest.adopted?.key], ['bucket', aiKey]);
 
     // Re-running adopts nothing new and writes no row.
     const again = JSON.parse((await cli(env, ['adopt', '--json', '--map', `postgres=${one.database}`, '--collection', COLLECTION])).out) as typeof plan;
