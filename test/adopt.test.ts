@@ -8,26 +8,20 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Catalog } from '../catalog/catalog';
 import { BackupLocator } from '../catalog/locate';
 import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
-import { libpqEnv, pgBinary } from '../engines/postgres/tools';
 import { openStore } from '../storage/open-store';
-import type { BackupStore } from '../storage/store';
 import { adminTarget, createDatabase, dropDatabase, fingerprint, query } from './support/pg';
 import { RICH_SCHEMA_SQL } from './support/fixtures-pg';
 import { cypher, drillTarget } from './support/neo4j-graph';
 import { withWorker } from './support/stack';
 import { runRestore } from './support/restore';
+import { CYPHER_NODES, QDRANT, cli, cypherScript, pgDump, put, qdrantSnapshot, scroll, sha256, stamp } from './support/legacy-archives';
 
-const CAIRN = join(__dirname, '..', '..', 'bin', 'cairn.js');
-const QDRANT = process.env.QDRANT_URL ?? `http://127.0.0.1:${process.env.QDRANT_PORT ?? 6333}`;
 const suffix = randomUUID().slice(0, 8);
 const COLLECTION = `adopt_${suffix}`;
 const created: PostgresTarget[] = [];
@@ -46,71 +40,6 @@ after(async () => {
   await catalog.pool.query('DELETE FROM backup_history WHERE backup_id = ANY($1) OR legacy_id = ANY($1) OR backup_id = ANY($2)', [legacyIds, adoptedIds]);
   await catalog.close();
 });
-
-/** A random day of 2025 and a time, so the AI platform's backup_history ids (not unique by target) are this run's own. */
-function stamp(): { at: Date; digits: string; day: string; dashed: string } {
-  const at = new Date(Date.UTC(2025, 0, 1) + Math.floor(Math.random() * 360) * 86_400_000 + 2 * 3_600_000 + Math.floor(Math.random() * 3000) * 1000);
-  const iso = at.toISOString();
-  const digits = `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`;
-  return { at, digits, day: iso.slice(0, 10).replace(/-/g, '/'), dashed: `${iso.slice(0, 10)}_${iso.slice(11, 19).replace(/:/g, '-')}` };
-}
-
-function pgDump(db: PostgresTarget, args: string[]): Buffer {
-  const res = spawnSync(pgBinary('pg_dump'), args, { env: libpqEnv(db), maxBuffer: 512 * 1024 * 1024 });
-  assert.equal(res.status, 0, res.stderr?.toString());
-  return res.stdout;
-}
-
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const put = (store: BackupStore, key: string, body: Buffer) => store.upload(key, Readable.from([body]), 'application/octet-stream');
-
-function cli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CAIRN, ...args], { env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
-
-const CYPHER_NODES = [
-  { name: 'Alice', age: 30, tags: ['a', "it's"] }, { name: 'Bob', age: 25, tags: [] }, { name: 'Carol; the second', age: 41, tags: ['c'] },
-];
-/** The Neo4j-to-R2 service's export, in its documented shape: header comments, schema, then CREATE statements. */
-function cypherScript(label: string): string {
-  const lines = ['// Neo4j Database Export', '// Database: neo4j', '// Exported: 2025-10-08T02:00:00', '',
-    `CREATE CONSTRAINT ${label}_name IF NOT EXISTS FOR (n:${label}) REQUIRE n.name IS UNIQUE;`, ''];
-  for (const n of CYPHER_NODES) {
-    lines.push(`CREATE (n:${label} {name: '${n.name.replace(/'/g, "\\'")}', age: ${n.age}, tags: [${n.tags.map((t) => `'${t.replace(/'/g, "\\'")}'`).join(', ')}]});`);
-  }
-  lines.push(`MATCH (a:${label} {name: 'Alice'}), (b:${label} {name: 'Bob'})`, 'CREATE (a)-[:KNOWS {since: 2020}]->(b);');
-  lines.push(`/* a comment; with a semicolon */ MATCH (a:${label} {name: 'Bob'}), (b:${label} {name: 'Carol; the second'}) CREATE (a)-[:KNOWS {since: 2021}]->(b);`);
-  return lines.join('\n') + '\n';
-}
-
-async function qdrant<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${QDRANT}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return ((await res.json()) as { result: T }).result;
-}
-
-async function qdrantSnapshot(): Promise<{ bytes: Buffer; points: unknown[] }> {
-  await qdrant('PUT', `/collections/${COLLECTION}`, { vectors: { size: 4, distance: 'Cosine' } });
-  const points = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, vector: [i, 1, 2, 3].map((x) => x / 10 + 0.5), payload: { n: i, word: `w${i}` } }));
-  await qdrant('PUT', `/collections/${COLLECTION}/points?wait=true`, { points });
-  const snap = await qdrant<{ name: string }>('POST', `/collections/${COLLECTION}/snapshots?wait=true`);
-  const res = await fetch(`${QDRANT}/collections/${COLLECTION}/snapshots/${snap.name}`);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  await fetch(`${QDRANT}/collections/${COLLECTION}/snapshots/${snap.name}`, { method: 'DELETE' });
-  return { bytes, points: await scroll(COLLECTION) };
-}
-
-async function scroll(collection: string): Promise<unknown[]> {
-  const r = await qdrant<{ points: unknown[] }>('POST', `/collections/${collection}/points/scroll`, { limit: 1000, with_payload: true, with_vector: true });
-  return r.points;
-}
 
 test('cairn adopt finds, verifies and records every legacy layout once; each restores equal to its source; damaged ones are refused', { timeout: 600_000 }, async () => {
   const one = await createDatabase('adopt-one');
@@ -132,7 +61,7 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
   await catalog.migrate();
   try {
     // The AI platform: postgres/YYYY/MM/DD/postgres_<stamp>.dump (pg_dump -Fc), its row in backup_history.
-    const ai = stamp();
+    const ai = stamp(0);
     const custom = pgDump(one, ['-Fc']);
     const aiKey = `postgres/${ai.day}/postgres_${ai.digits}.dump`;
     await put(store, aiKey, custom);
@@ -142,7 +71,7 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
     // Its neo4j-admin dump (bytes only the DBMS can check) and a real Qdrant collection snapshot, both with their rows.
     const adminDump = Buffer.from(`neo4j-admin dump stand-in ${suffix}`);
     await put(store, `neo4j/${ai.day}/neo4j_${ai.digits}.dump`, adminDump);
-    const snap = await qdrantSnapshot();
+    const snap = await qdrantSnapshot(COLLECTION);
     await put(store, `qdrant/${ai.day}/qdrant_${ai.digits}.snapshot`, snap.bytes);
     for (const [type, bytes] of [['neo4j', adminDump], ['qdrant', snap.bytes]] as const) {
       await catalog.pool.query(`INSERT INTO backup_history (backup_id, backup_type, timestamp, size_bytes, checksum, status) VALUES ($1, $2, $3, $4, $5, 'success')`,
@@ -150,26 +79,26 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
     }
 
     // Clara: backups/<db>/<db>_<stamp>.sql.gz, plain SQL through gzip; and one cut short.
-    const clara = stamp();
+    const clara = stamp(200);
     const plainOne = pgDump(one, []);
     await put(store, `backups/${one.database}/${one.database}_${clara.digits}.sql.gz`, gzipSync(plainOne));
-    const cut = stamp();
+    const cut = stamp(100);
     const whole = gzipSync(plainOne);
     await put(store, `backups/${one.database}/${one.database}_${cut.digits}.sql.gz`, whole.subarray(0, Math.floor(whole.length / 2)));
 
     // The agentic platform: backups/backup_<db>_<stamp>.sql.gz with its sha256sum sidecar; and one whose sidecar disagrees.
-    const ag = stamp();
+    const ag = stamp(300);
     const agz = gzipSync(pgDump(two, []));
     const agName = `backup_${two.database}_${ag.digits}.sql.gz`;
     await put(store, `backups/${agName}`, agz);
     await put(store, `backups/${agName}.sha256`, Buffer.from(`${sha256(agz)}  ${agName}\n`));
-    const bad = stamp();
+    const bad = stamp(250);
     const badName = `backup_${two.database}_${bad.digits}.sql.gz`;
     await put(store, `backups/${badName}`, agz);
     await put(store, `backups/${badName}.sha256`, Buffer.from(`${sha256(Buffer.from('other'))}  ${badName}\n`));
 
     // Neo4j-to-R2: neo4j-backup/neo4j_YYYY-MM-DD_HH-MM-SS.cypher.gz.
-    const r2 = stamp();
+    const r2 = stamp(150);
     const cypherKey = `neo4j-backup/neo4j_${r2.dashed}.cypher.gz`;
     await put(store, cypherKey, gzipSync(Buffer.from(cypherScript(label))));
 
@@ -293,5 +222,35 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
   } finally {
     store.destroy();
     await catalog.close();
+  }
+});
+
+test('a Cypher script that fails halfway leaves the destination empty, and the restore says which statement failed', { timeout: 300_000 }, async () => {
+  const label = `AdoptBad_${suffix}`;
+  const env: Record<string, string> = {
+    TEMPORAL_TASK_QUEUE: `test-adopt-bad-${suffix}`, BACKUP_BUCKET: `test-adopt-bad-${suffix}`, CAIRN_TARGET_TYPES: 'neo4j', NEO4J_NAME: `adopt-bad-${suffix}`,
+  };
+  const config = loadConfig({ ...process.env, ...env });
+  const store = openStore(config.storage);
+  await store.ensureBucket();
+  try {
+    // Statements that parse as a script but fail on the server (an unknown function) after some writes.
+    const script = `CREATE (n:${label} {i: 1});\nCREATE (n:${label} {i: 2});\nMATCH (n:${label}) RETURN cairnNoSuchFunction(n);\n`;
+    await put(store, `neo4j_${stamp().dashed}.cypher.gz`, gzipSync(Buffer.from(script)));
+    const done = JSON.parse((await cli(env, ['adopt', '--json'])).out) as import('../adopt/run').AdoptReport;
+    assert.equal(done.adopted.length, 1);
+    adoptedIds.push(done.adopted[0]!.backupId);
+    await withWorker(config, async (client) => {
+      let run = await runRestore(client, config, { type: 'neo4j', backupId: done.adopted[0]!.backupId, force: true });
+      for (let i = 0; i < 60 && run.failed && /another restore into .* is running/.test(run.error ?? ''); i++) {
+        await new Promise((r) => setTimeout(r, 5000));
+        run = await runRestore(client, config, { type: 'neo4j', backupId: done.adopted[0]!.backupId, force: true });
+      }
+      assert.equal(run.failed, true);
+      assert.match(run.error!, /Cypher script .* failed: .*cairnNoSuchFunction/);
+      assert.deepEqual(await cypher(drillTarget, `MATCH (n:${label}) RETURN n`), [], 'nothing of the half-run script is left');
+    });
+  } finally {
+    store.destroy();
   }
 });
