@@ -12,7 +12,7 @@ import type { BackupStore } from '../storage/store';
 import { recognise, type LegacyArchive } from './layouts';
 import { adoptedManifest, adoptedManifestKey } from './manifest';
 import { legacyRow, recordAdopted } from './record';
-import { resolveTarget, snapshotCollection, type AdoptChoices } from './targets';
+import { legacyName, resolveTarget, snapshotCollection, type AdoptChoices } from './targets';
 import { Rejected, sidecarChecksum, verifyArchive, type Expected } from './verify';
 
 export interface AdoptedEntry { key: string; from: string; backupId: string; target: string; format: string; verified: string[]; row?: string }
@@ -31,6 +31,7 @@ export async function adoptArchives(store: BackupStore, catalog: Catalog, target
   const report: AdoptReport = { dryRun: choices.dryRun, adopted: [], already: [], rejected: [] };
   const keys = (await store.list('')).map((o) => o.key);
   const archives = keys.map(recognise).filter((a): a is LegacyArchive => a !== undefined).sort((x, y) => (x.key < y.key ? -1 : 1));
+  unusedChoices(archives, choices);
   const adoptedBefore = await manifestsBeside(store, keys, new Set(archives.map((a) => dirOf(a.key))));
   const taken = new Set<string>();
   const collections = new Map<string, string[]>();
@@ -70,6 +71,20 @@ export async function adoptArchives(store: BackupStore, catalog: Catalog, target
   }
   return report;
 }
+
+/** A --map or --collection no archive needs is a mistake worth saying before anything is written. */
+function unusedChoices(archives: LegacyArchive[], choices: AdoptChoices): void {
+  const names = [...new Set(archives.map(legacyName))];
+  const unused = Object.keys(choices.map).filter((n) => !names.includes(n));
+  if (unused.length) {
+    throw new AdoptUsageError(`--map ${unused.join(', ')}: no archive in the store is named so (archives name: ${names.join(', ') || 'none'})`);
+  }
+  if (choices.collection && !archives.some((a) => a.format === 'qdrant-snapshot')) {
+    throw new AdoptUsageError('--collection names the collection of the AI platform\'s Qdrant snapshots, but the store holds none');
+  }
+}
+
+export class AdoptUsageError extends Error {}
 
 /** Manifests in the archives' folders, by the archive they adopted. */
 async function manifestsBeside(store: BackupStore, keys: string[], dirs: Set<string>): Promise<Map<string, { manifest: Manifest; key: string }>> {

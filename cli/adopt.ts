@@ -2,7 +2,7 @@
  * `cairn adopt [--dry-run] [--map LEGACY=TARGET]... [--collection NAME] [--json]`: takes over the archives the
  * legacy deployments left in the store (adopt/run.ts), so they are listed, retained and restorable.
  */
-import { adoptArchives, type AdoptReport } from '../adopt/run';
+import { AdoptUsageError, adoptArchives, type AdoptReport } from '../adopt/run';
 import { Catalog } from '../catalog/catalog';
 import type { CairnConfig } from '../config/types';
 import { openStore } from '../storage/open-store';
@@ -25,6 +25,10 @@ export async function adoptCommand(config: CairnConfig, opts: { dryRun: boolean;
     if (opts.json) console.log(JSON.stringify(report, null, 2));
     else print(report, store.location);
     return report.rejected.length ? 1 : 0;
+  } catch (err) {
+    if (!(err instanceof AdoptUsageError)) throw err;
+    console.error(`cairn adopt: ${err.message}; nothing was adopted`);
+    return 2;
   } finally {
     store.destroy();
     await catalog.close();

@@ -119,6 +119,11 @@ test('cairn adopt finds, verifies and records every legacy layout once; each res
     assert.deepEqual((await store.list('')).map((o) => o.key).sort(), before, 'a dry run writes no object');
     assert.deepEqual(await rowsOf(), rowsBefore, 'a dry run writes no row');
 
+    // A --map no archive needs is refused before anything is read or written.
+    const stray = await cli(env, ['adopt', '--map', 'nosuchdb=x']);
+    assert.equal(stray.code, 2);
+    assert.match(stray.err, /--map nosuchdb: no archive in the store is named so .*nothing was adopted/);
+
     // Without --map, the AI platform's postgres dump cannot say which of two postgres targets it belongs to.
     const unmapped = JSON.parse((await cli(env, ['adopt', '--dry-run', '--json', '--collection', COLLECTION])).out) as typeof plan;
     assert.match(unmapped.rejected.find((r) => r.key === aiKey)!.reason, /--map postgres=<target>/);
