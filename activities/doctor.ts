@@ -11,6 +11,7 @@ import type { DoctorSection } from './types';
 import { ensureSearchAttributes } from '../client/search-attributes';
 import type { ObjectLockConfig } from '../config/encryption';
 import { bucketProtection } from '../storage/object-lock';
+import { storageRefusalHint } from './failures';
 
 export interface DoctorDeps {
   config: CairnConfig;
@@ -44,8 +45,8 @@ export function doctorActivities({ config, store, catalog, engines, temporal }: 
         const created = await store.ensureBucket();
         checks.push({ check: 'bucket', ok: true, detail: `${store.location} ${created ? 'created' : 'exists'}` });
       } catch (err) {
-        const fix = directory ? `check that BACKUP_DIR (${directory}) is a directory the worker can create and write to` : /credential|access key|signature|forbidden|denied/i.test(String(err)) ? 'check MINIO_ACCESS_KEY and MINIO_SECRET_KEY'
-          : 'check MINIO_ENDPOINT points at a running MinIO/S3 service, and that BACKUP_BUCKET exists or S3_CREATE_BUCKET=true';
+        const fix = directory ? `check that BACKUP_DIR (${directory}) is a directory the worker can create and write to` : /credential|access key|signature|forbidden|denied/i.test(String(err)) ? storageRefusalHint(config.storage)
+          : `check ${config.storage.setBy?.endpoint ?? 'MINIO_ENDPOINT'} points at a running MinIO/S3 service, and that ${config.storage.setBy?.bucket ?? 'BACKUP_BUCKET'} exists or S3_CREATE_BUCKET=true`;
         checks.push(failed('bucket', err, fix));
         return { name, kind: 'storage', checks };
       }

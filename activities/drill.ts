@@ -19,6 +19,8 @@ export interface DrillPlan {
   items: RestoreItem[];
   rtoObjectiveMs: number;
   checks: string[];
+  /** DRILL_MASK: the targets whose drill copies are masked after their proof (those with masking rules) */
+  masked?: string[];
 }
 
 export function drillActivities(deps: RestoreDeps) {
@@ -43,7 +45,8 @@ export function drillActivities(deps: RestoreDeps) {
           const missing = sourcesOf(c).map((s) => s.target).filter((t) => !inSet.has(t));
           if (missing.length) throw new PermanentError(`drill check '${c.name}' reads target(s) ${missing.join(', ')}, which set ${set.setId} does not contain`, 'BadDrillCheck');
         }
-        return { setId: set.setId, items, rtoObjectiveMs: config.drill.rtoObjectiveMs, checks: config.drill.checks.map((c) => c.name) };
+        const masked = config.drill.mask ? items.filter((i) => config.masking[i.target]?.length).map((i) => i.target) : [];
+        return { setId: set.setId, items, rtoObjectiveMs: config.drill.rtoObjectiveMs, checks: config.drill.checks.map((c) => c.name), ...(masked.length ? { masked } : {}) };
       });
     },
 

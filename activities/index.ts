@@ -4,13 +4,16 @@ import { doctorActivities, type DoctorDeps } from './doctor';
 import { drillActivities } from './drill';
 import { pruneActivities } from './prune';
 import { restoreActivities } from './restore';
+import { maskActivities } from './mask';
 import { setActivities } from './sets';
 import { opsActivities } from './ops';
+import { useStorageHints } from './failures';
 
 export type ActivityDeps = BackupDeps & DoctorDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...drillActivities(deps), ...opsActivities(deps), ...pruneActivities(deps) };
+  useStorageHints(deps.config.storage);
+  return { ...backupActivities(deps), ...doctorActivities(deps), ...setActivities(deps), ...restoreActivities(deps), ...maskActivities(deps), ...drillActivities(deps), ...opsActivities(deps), ...pruneActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -10,6 +10,8 @@ export interface RestoreRequest {
   into?: string;
   validateOnly: boolean;
   force: boolean;
+  /** apply the target's masking rules to the copy (refused for production destinations and targets without rules) */
+  mask?: boolean;
   /** UTC YYYYMMDD_HHMMSS of the restore's start: default destination names are made from it */
   stamp: string;
 }
@@ -44,8 +46,11 @@ export interface RestoreTargetInput {
   force: boolean;
   jobs?: number;
   keepOwnership?: boolean;
+  /** mask the copy after its proof (config/masking.ts) */
+  mask?: boolean;
 }
 
-export interface VerifyResult { checks: string[]; bytesRead: number }
-export interface RestoreStepResult { outcome: RestoreOutcome; bytesRead: number }
+export interface VerifyResult { checks: string[]; bytesRead: number; ms?: number }
+/** `verified` when the step verified the backup itself (restoreToDestination with verify) */
+export interface RestoreStepResult { outcome: RestoreOutcome; bytesRead: number; verified?: VerifyResult }
 export type { ProofReport };

@@ -17,6 +17,7 @@ import { assertCanDecrypt } from '../storage/encryption';
 import { withFailureMapping } from './failures';
 import { recordReport } from './record-report';
 import { consistencyAt } from './consistency';
+import { maskingRules } from './mask';
 import type { RestoreItem, RestorePlan, RestoreRequest, RestoreStepResult, VerifyResult } from './restore-types';
 
 export interface RestoreDeps {
@@ -39,6 +40,14 @@ export function restoreActivities(deps: RestoreDeps) {
         const items: RestoreItem[] = [];
         for (const l of located) {
           const item = targets.item(l, { into: req.into, stamp: req.stamp, purpose: 'restore' });
+          if (req.mask) {
+            const { dest, engine } = targets.destinationOf(item, l.manifest);
+            try {
+              maskingRules(config, item, dest, engine);
+            } catch (err) {
+              throw new PermanentError(`${(err as Error).message}; nothing was restored`, (err as PermanentError).kind);
+            }
+          }
           if (!req.validateOnly) {
             const { dest, engine } = targets.destinationOf(item, l.manifest);
             const state = await engine.inspect(dest);
@@ -57,14 +66,15 @@ export function restoreActivities(deps: RestoreDeps) {
     async verifyBackup(item: RestoreItem): Promise<VerifyResult> {
       return withFailureMapping(async () => {
         const manifest = await locator.readManifest(item.manifestKey, item.backupId);
-        const { engine } = targets.source(item);
-        // A restore needs the plaintext: no matching identity is refused here, before any database is touched.
-        assertCanDecrypt(item.backupId, manifest.artifacts, config.encryption.identities);
-        return verifyStored(store, engine, manifest.artifacts, manifest.counts, `backup ${item.backupId}`, config.encryption.identities);
+        return verifyBackupOf(item, manifest);
       });
     },
 
-    async restoreToDestination(input: { item: RestoreItem; force: boolean; jobs?: number; keepOwnership?: boolean }): Promise<RestoreStepResult> {
+    /**
+     * With `verify`, the backup is verified here first, before the destination is touched: by the engine from the
+     * local copy it restores from (one read of the store), or by a full read (verifyBackup's) before restoring.
+     */
+    async restoreToDestination(input: { item: RestoreItem; force: boolean; jobs?: number; keepOwnership?: boolean; verify?: boolean }): Promise<RestoreStepResult> {
       return withFailureMapping(async () => {
         const { item } = input;
         const manifest = await locator.readManifest(item.manifestKey, item.backupId);
@@ -73,12 +83,27 @@ export function restoreActivities(deps: RestoreDeps) {
         if (!state.empty && !input.force) {
           throw new PermanentError(`refusing to restore into ${dest.label}: it is not empty (${state.detail}); pass force to replace it`, 'DestinationNotEmpty');
         }
+        let fullReadBytes = 0; // a full verification read's (the engine's reads are counted by `reading`)
+        const verifyFirst = async () => {
+          const began = Date.now();
+          const v = await verifyBackupOf(item, manifest);
+          fullReadBytes += v.bytesRead;
+          return { ...v, ms: Date.now() - began };
+        };
+        let verified: VerifyResult | undefined;
+        if (input.verify) {
+          assertCanDecrypt(item.backupId, manifest.artifacts, config.encryption.identities);
+          if (!engine.verifiesWhileRestoring) verified = await verifyFirst();
+        }
         const reading = readingContext(store, manifest.artifacts, 'restoring', config.encryption.identities);
         try {
           const outcome = await engine.restore(dest, manifest, reading.ctx, {
             replace: input.force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}),
+            ...(input.verify && engine.verifiesWhileRestoring ? { verify: verifyFirst } : {}),
           });
-          return { outcome, bytesRead: reading.bytes() };
+          const { verified: fromEngine, ...rest } = outcome;
+          verified ??= fromEngine;
+          return { outcome: rest, bytesRead: reading.bytes() + fullReadBytes, ...(verified ? { verified } : {}) };
         } finally {
           reading.stop();
         }
@@ -103,6 +128,13 @@ export function restoreActivities(deps: RestoreDeps) {
       return recordReport(store, catalog, restoreReportKey(report), report, 'restore_history', upsertRestore);
     },
   };
+
+  async function verifyBackupOf(item: RestoreItem, manifest: Manifest): Promise<VerifyResult> {
+    const { engine } = targets.source(item);
+    // A restore needs the plaintext: no matching identity is refused here, before any database is touched.
+    assertCanDecrypt(item.backupId, manifest.artifacts, config.encryption.identities);
+    return verifyStored(store, engine, manifest.artifacts, manifest.counts, `backup ${item.backupId}`, config.encryption.identities);
+  }
 
   async function locate(req: RestoreRequest): Promise<{ located: LocatedBackup[]; setId?: string }> {
     if (req.backupId) {

@@ -16,7 +16,7 @@ import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
 import { pgBinary } from '../engines/postgres/tools';
 import { adminTarget, bucketExists, cleanupBucket, withPg } from './pg-memory';
-import { dumpToNull, restoreFromDirectory, restoreFromFile, seedWay } from './speed/baselines';
+import { dumpToNull, restoreFromDirectory, restoreFromFile, restoreFromZstdFile, seedWay } from './speed/baselines';
 import { dropRestoredCopies, parseVariant, runVariant, variantName, type CairnRun } from './speed/cairn';
 import { ensureEmptyDatabase, ensureSpeedDatabase } from './speed/data';
 import { printTable, writeResults, type Machine, type Row } from './speed/report';
@@ -38,7 +38,7 @@ function options() {
     console.log(`usage: npm run bench [-- options]
   --size-gb N        bench database size (pg_database_size), default 1
   --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue], default zstd:3,gzip,none
-  --jobs N           pg_restore -j baseline jobs, default 2
+  --jobs N           jobs of the pg_restore -j baseline and of Cairn's restore --jobs row, default 2
   --fresh            rebuild the bench database;  --drop  drop it at the end
   --verbose          echo the workers' output`);
     process.exit(0);
@@ -78,13 +78,15 @@ async function main(): Promise<void> {
     log('baselines: pg_restore from a file, pg_restore -j from a directory dump');
     rows.push({ section: 'restore', name: 'pg_restore file', ...await restoreFromFile(seed.file, `${bench}-r1`), note: 'pg_restore -d of the seed way\'s local dump' });
     rows.push({ section: 'restore', name: `pg_restore -j${opts.jobs} dir`, ...await restoreFromDirectory(target, opts.jobs, `${bench}-r2`, tmp) });
+    rows.push({ section: 'restore', name: 'pg_restore zstd file', ...await restoreFromZstdFile(target, 3, `${bench}-r3`, tmp), note: 'zstd -dc of a local pg_dump -Z0 | zstd -3 file into pg_restore --single-transaction (Cairn zstd\'s format)' });
     for (const [i, variant] of variants.entries()) {
-      const run = await runVariant({ bench, empty, bucket, queuePrefix: `bench-speed-${suffix}`, verbose: opts.verbose }, variant, i);
+      const run = await runVariant({ bench, empty, bucket, queuePrefix: `bench-speed-${suffix}`, verbose: opts.verbose, restoreJobs: opts.jobs }, variant, i);
       runs.push(run);
       const name = `Cairn ${variantName(variant)}`;
       rows.push({ section: 'backup', name, ms: run.backup.ms, storedBytes: run.backup.storedBytes, peakRss: run.backup.peakRss,
         note: `dump+upload ${(run.backup.dumpMs / 1000).toFixed(1)} s, validation read-back ${(run.backup.validateMs / 1000).toFixed(1)} s; worker idle RSS ${(run.idleRss / MiB).toFixed(0)} MiB` });
-      rows.push({ section: 'restore', name, ms: run.restore.ms, peakRss: run.restore.peakRss });
+      rows.push({ section: 'restore', name, ms: run.restore.ms, peakRss: run.restore.peakRss, note: run.restore.phases });
+      if (run.restoreJobs) rows.push({ section: 'restore', name: `${name} --jobs ${opts.jobs}`, ms: run.restoreJobs.ms, peakRss: run.restoreJobs.peakRss, note: run.restoreJobs.phases });
       rows.push({ section: 'overhead', name: `empty-target cycle (${variantName(variant)} worker)`, ms: run.emptyCycleMs });
     }
   } finally {
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
     cores: cpus().length, loadBefore, loadAfter: loadavg(), node: process.version,
     pgDump: execFileSync(pgBinary('pg_dump'), ['--version'], { encoding: 'utf8' }).trim(),
   };
-  const table = printTable(rows, db.bytes, { backup: ['pg_dump -Fc', 'pg_dump -Fc -Z0', 'seed way'], restore: ['pg_restore file', `pg_restore -j${opts.jobs} dir`] });
+  const table = printTable(rows, db.bytes, { backup: ['pg_dump -Fc', 'pg_dump -Fc -Z0', 'seed way'], restore: ['pg_restore file', 'pg_restore zstd file', `pg_restore -j${opts.jobs} dir`] });
   console.log(`\n=== PostgreSQL backup/restore speed: ${(db.bytes / MiB).toFixed(0)} MiB database (pg_database_size) ===`);
   console.log(`machine: ${machine.cores} cores, load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${machine.loadAfter.map((l) => l.toFixed(2)).join(' ')} after; ${machine.node}; ${machine.pgDump}`);
   console.log('MB/s is of the database size (pg_database_size); ratios are wall time over the baseline\'s (below 1.00x: faster).');

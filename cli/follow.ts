@@ -31,6 +31,7 @@ export async function runningActivities(client: Client, workflowId: string): Pro
 const STEP_NAMES: Record<string, string> = {
   verifyBackup: 'verifying', restoreToDestination: 'restoring', proveRestore: 'proving the copy equal to the backup',
   prepareDrillDestination: 'preparing the drill destination', smokeTest: 'smoke-testing', runDrillChecks: 'running checks',
+  maskRestored: 'masking the copy (masking: rules)', finishMasking: 'clearing old row versions and marks left by masking',
 };
 
 /** "restoring 120.5 MiB of 400.0 MiB (35.2 MiB/s)", or the retry a step is waiting on. */

@@ -26,8 +26,9 @@ const USAGE = `usage: cairn <command> [options]
                                                     backups recorded in backup_history
   list --sets [--limit N] [--json]                  backup sets (one per cycle); complete = every target succeeded
   restore --type all|postgres|neo4j|qdrant [--target N] [--backup-id ID | --set ID] [--into DEST]
-          [--validate-only] [--force] [--jobs N] [--keep-ownership] [--wait] [--json]
-                                                    verify, restore into a new destination (or --into), prove equal
+          [--validate-only] [--force] [--jobs N] [--keep-ownership] [--mask] [--wait] [--json]
+                                                    verify, restore into a new destination (or --into), prove equal;
+                                                    --mask: then apply the target's masking rules to the copy
   drill [--set ID] [--wait] [--json]                run the disaster-recovery drill now
   drills [--limit N] [--json]                       past DR drills: pass/fail, RTO, RPO
   schedule apply|list|describe|pause|unpause|trigger|delete [--id ID]
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
         limit: { type: 'string', default: '50' }, id: { type: 'string' }, note: { type: 'string' },
         sets: { type: 'boolean', default: false }, 'backup-id': { type: 'string' }, set: { type: 'string' }, into: { type: 'string' },
         'validate-only': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, jobs: { type: 'string' },
-        'keep-ownership': { type: 'boolean', default: false },
+        'keep-ownership': { type: 'boolean', default: false }, mask: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false }, protect: { type: 'boolean', default: false }, reason: { type: 'string' },
         'no-copy': { type: 'boolean', default: false }, map: { type: 'string', multiple: true, default: [] }, collection: { type: 'string' },
       },
@@ -91,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
         return await restoreCommand(config, {
           ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v['backup-id'] ? { backupId: v['backup-id'] } : {}),
           ...(v.set ? { setId: v.set } : {}), ...(v.into !== undefined ? { into: v.into } : {}), ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
-          validateOnly: v['validate-only']!, force: v.force!, keepOwnership: v['keep-ownership']!, wait: v.wait!, json: v.json!,
+          validateOnly: v['validate-only']!, force: v.force!, keepOwnership: v['keep-ownership']!, mask: v.mask!, wait: v.wait!, json: v.json!,
         });
       case 'drill': return await drillCommand(config, { ...(v.set ? { setId: v.set } : {}), wait: v.wait!, json: v.json! });
       case 'drills':

@@ -1,6 +1,6 @@
 /**
  * `cairn restore --type all|postgres|neo4j|qdrant [--target N] [--backup-id ID | --set ID] [--into DEST]
- *  [--validate-only] [--force] [--jobs N] [--keep-ownership] [--wait] [--json]`
+ *  [--validate-only] [--force] [--jobs N] [--keep-ownership] [--mask] [--wait] [--json]`
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
@@ -15,6 +15,8 @@ import { requireWorker } from './workers';
 export interface RestoreOptions {
   type?: string; target?: string; backupId?: string; setId?: string; into?: string; jobs?: string;
   validateOnly: boolean; force: boolean; keepOwnership: boolean; wait: boolean; json: boolean;
+  /** apply the target's masking rules to the copy (absent: false) */
+  mask?: boolean;
 }
 
 export async function restoreCommand(config: CairnConfig, o: RestoreOptions): Promise<number> {
@@ -48,6 +50,11 @@ export function restoreInput(config: CairnConfig, o: RestoreOptions): RestoreBac
   if (!type) return '--type is required (all, postgres, neo4j or qdrant)';
   if (!['all', 'postgres', 'neo4j', 'qdrant'].includes(type)) return `--type must be all, postgres, neo4j or qdrant, got '${type}'`;
   if (o.backupId && o.setId) return 'give --backup-id or --set, not both';
+  if (o.mask && o.validateOnly) return '--mask with --validate-only: nothing is restored, so nothing can be masked';
+  // Without --target the worker finds the target and refuses the same way, before anything is restored.
+  if (o.mask && o.target && !config.masking[o.target]?.length) {
+    return `--mask: no masking rules configured for target ${o.target} (add them under masking: in the config file; see README, Masked copies)`;
+  }
   if (o.into !== undefined && type === 'all') return '--into names one destination: use it with --type postgres|neo4j|qdrant';
   if (o.target && !config.targets.some((t) => t.name === o.target)) return `--target '${o.target}' is not a configured target (${config.targets.map((t) => t.name).join(', ')})`;
   let jobs: number | undefined;
@@ -59,7 +66,7 @@ export function restoreInput(config: CairnConfig, o: RestoreOptions): RestoreBac
     version: 1, type: type as RestoreBackupInput['type'],
     ...(o.target ? { target: o.target } : {}), ...(o.backupId ? { backupId: o.backupId } : {}), ...(o.setId ? { setId: o.setId } : {}),
     ...(o.into !== undefined ? { into: o.into } : {}), ...(o.validateOnly ? { validateOnly: true } : {}), ...(o.force ? { force: true } : {}),
-    ...(jobs ? { jobs } : {}), ...(o.keepOwnership ? { keepOwnership: true } : {}),
+    ...(jobs ? { jobs } : {}), ...(o.keepOwnership ? { keepOwnership: true } : {}), ...(o.mask ? { mask: true } : {}),
   };
 }
 
@@ -107,8 +114,10 @@ export function printRestore(r: RestoreBackupResult): void {
     if (t.error) console.log(`\n${t.target}: ${t.error}`);
     for (const c of bad) console.log(`  MISMATCH ${c.check}: expected ${c.expected ?? '?'}, found ${c.found ?? '?'}`);
     for (const n of [...t.notes, ...(t.proof?.notes ?? [])]) console.log(`  note (${t.target}): ${n}`);
+    for (const m of t.masked ?? []) console.log(`  masked (${t.target}): ${m.field} with ${m.with}: ${m.changed} row(s) (${m.rule})`);
   }
   console.log(`\nreport: ${r.reportKey} (found the backup${r.targets.length > 1 ? 's' : ''} in the ${r.locatedFrom})`);
   if (r.catalogError) console.log(r.catalogError);
-  console.log(r.ok ? 'restore complete: every copy proven equal to its backup' : 'restore FAILED');
+  const masked = r.targets.some((t) => t.masked);
+  console.log(r.ok ? `restore complete: every copy proven equal to its backup${masked ? ', then masked' : ''}` : 'restore FAILED');
 }

@@ -4,7 +4,7 @@
  */
 import type { Target } from './types';
 import { ConfigError } from './errors';
-import { int, str, type Source } from './read';
+import { bool, int, str, type Source } from './read';
 
 /** A value read from one target's restored copy: a query's single value, or a Qdrant collection's point count. */
 export interface CheckSource { target: string; query?: string; collection?: string }
@@ -18,6 +18,8 @@ export interface DrillConfig {
   scheduleId: string;
   rtoObjectiveMs: number;
   checks: DrillCheck[];
+  /** DRILL_MASK: apply each target's masking rules to its drill copy after the proof (proves the rules still fit) */
+  mask: boolean;
 }
 
 export function drillConfig(src: Source, file: Source, targets: Target[], cron: (src: Source, key: string, fallback: string) => string): DrillConfig {
@@ -26,6 +28,7 @@ export function drillConfig(src: Source, file: Source, targets: Target[], cron: 
     scheduleId: str(src, 'DRILL_SCHEDULE_ID', 'cairn-dr-drill'),
     rtoObjectiveMs: int(src, 'DRILL_RTO_OBJECTIVE_MINUTES', 60, 1, 7 * 24 * 60) * 60_000,
     checks: drillChecks(file.drill_checks, targets),
+    mask: bool(src, 'DRILL_MASK', false),
   };
 }
 

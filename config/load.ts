@@ -16,13 +16,14 @@ import { storageConfig } from './storage';
 import { applyVocabularies } from './vocabulary';
 import { databaseUrlKeys } from './vocabulary/clara';
 import { drillConfig } from './drill';
+import { maskingConfig } from './masking';
 import { opsConfig } from './ops';
 import { retentionFromEntry, retentionFromEnv, type RetentionPolicy } from './retention';
 import { encryptionConfig, objectLockConfig } from './encryption';
 import { KNOWN_ENV_KEYS } from './keys';
 
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
-const FILE_KEYS = new Set<string>([...KNOWN_ENV_KEYS, 'targets', 'drill_checks']);
+const FILE_KEYS = new Set<string>([...KNOWN_ENV_KEYS, 'targets', 'drill_checks', 'masking']);
 const CRON_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
 const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
@@ -133,6 +134,12 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
   // backup_history lives beside the data: the POSTGRES_* server, or else the first database named by URL.
   const metadataHome = !settings.has('POSTGRES_HOST') && !settings.has('POSTGRES_DB') && firstPostgres && databaseUrlKeys(settings).length ? firstPostgres : undefined;
 
+  const masking = maskingConfig(file.masking, targets);
+  const drill = drillConfig(src, file, targets, cron);
+  if (drill.mask && !Object.keys(masking).length) {
+    throw new ConfigError('DRILL_MASK', 'is true, but no masking rules are configured (masking: in the config file), so there is nothing to mask');
+  }
+
   return {
     temporal: {
       address: str(src, 'TEMPORAL_ADDRESS', stackAddress(src, 'TEMPORAL_PORT', 7233, (p) => `127.0.0.1:${p}`)),
@@ -156,7 +163,8 @@ function build(settings: Settings, file: Source, blankInEnv: Set<string>, config
       database: str(src, 'CAIRN_METADATA_DATABASE', metadataHome?.database ?? str(src, 'POSTGRES_DB', 'cairn')),
     },
     targets,
-    drill: drillConfig(src, file, targets, cron),
+    drill,
+    masking,
     ops: opsConfig(src, targets, cron),
     retention,
     backup: {

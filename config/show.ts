@@ -3,6 +3,7 @@
  * and the variable or file it came from, so an operator switching deployments sees what Cairn understood.
  */
 import type { Target } from './types';
+import { describeWith, maskedField } from './masking';
 import type { LoadedConfig } from './load';
 import type { Settings } from './settings';
 import { databaseUrlTargets } from './vocabulary/clara';
@@ -110,5 +111,6 @@ export function showConfig({ config, settings: s }: LoadedConfig): ShownSetting[
     row('storage.object_lock', storage.objectLock ? `${storage.objectLock.mode} ${storage.objectLock.days} day(s)` : '(off)', ['BACKUP_LOCK_MODE', 'BACKUP_LOCK_DAYS']),
     row('backup.restore_empty_on_start', backup.restoreEmptyOnStart, ['CAIRN_RESTORE_EMPTY_ON_START']),
     ...config.targets.flatMap((t, i) => targetRows(s, t, i, fileTargets, byUrl)),
+    ...Object.values(config.masking).flat().map((r) => ({ setting: r.at, value: `${maskedField(r)} -> ${describeWith(r.with)}`, from: s.describe('CAIRN_CONFIG') ?? 'CAIRN_CONFIG' })),
   ];
 }

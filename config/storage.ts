@@ -54,8 +54,15 @@ export function storageConfig(s: Settings, awsStyleStore: boolean): StorageConfi
     const [set, unset] = hasKey('MINIO_ACCESS_KEY') ? ['MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY'] : ['MINIO_SECRET_KEY', 'MINIO_ACCESS_KEY'];
     throw new ConfigError(s.from(set), `is set but its pair ${unset} (or the equivalent of your deployment) is not; set both, or neither to use the AWS default credential chain`);
   }
+  const named = (k: string) => (s.has(`${k}_FILE`) ? s.from(`${k}_FILE`) : s.from(k));
+  const setBy = {
+    credentials: 'accessKey' in keys ? `${named('MINIO_ACCESS_KEY')} and ${named('MINIO_SECRET_KEY')}` : 'the AWS default credential chain (no access key is set)',
+    bucket: s.from('BACKUP_BUCKET'),
+    endpoint: onAws ? `${s.from('S3_REGION')} (AWS S3 in ${region})` : s.from('MINIO_ENDPOINT'),
+  };
   return {
     ...(directory ? { directory } : {}),
+    setBy,
     endpoint,
     region,
     bucket: bucketName(s, str(src, 'BACKUP_BUCKET', 'backups')),

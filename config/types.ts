@@ -64,6 +64,8 @@ export interface StorageConfig {
   /** multipart part size in bytes; an upload holds (queueSize + 1) part buffers */
   partSize: number;
   queueSize: number;
+  /** the variables the operator set for the credentials, bucket and endpoint, for hints in error messages */
+  setBy?: { credentials: string; bucket: string; endpoint: string };
   /** S3 Object Lock retention for every object written (BACKUP_LOCK_MODE, BACKUP_LOCK_DAYS); absent: none */
   objectLock?: import('./encryption').ObjectLockConfig;
 }
@@ -111,6 +113,8 @@ export interface BackupPolicy {
 
 export interface CairnConfig {
   drill: import('./drill').DrillConfig;
+  /** per target, what `cairn restore --mask` overwrites in a restored copy (config/masking.ts) */
+  masking: import('./masking').MaskingConfig;
   ops: import('./ops').OpsConfig;
   retention: import('./retention').RetentionConfig;
   temporal: TemporalConfig;

@@ -16,6 +16,8 @@ export interface ArtifactSpec {
   extension: string;
   /** gzip the stream on its way to storage (for formats that are not compressed already) */
   compress: boolean;
+  /** gzip level 1-9 when compressing (default 6): a format that is cheap to encode can favour speed */
+  compressLevel?: number;
   /** the source arrives already compressed with this (e.g. by a zstd child process): recorded, not applied again */
   encoded?: StoredEncoding;
   contentType?: string;
@@ -121,13 +123,24 @@ export interface RestoreOptions {
   jobs?: number;
   /** PostgreSQL: keep owners and privileges from the dump (default off: --no-owner --no-acl) */
   keepOwnership?: boolean;
+  /**
+   * Present when the backup was not verified yet (only for an engine with `verifiesWhileRestoring`): the engine
+   * verifies every stored object (size, SHA-256, structural check) before touching the destination, from a local
+   * copy it reads once, or by calling this (a full verified read of the store) when it cannot keep one.
+   */
+  verify?: () => Promise<VerifiedBackup>;
 }
+
+/** What verifying a backup checked, how many stored bytes it read, and how long it took. */
+export interface VerifiedBackup { checks: string[]; bytesRead: number; ms?: number }
 
 export interface RestoreOutcome {
   /** facts worth reporting, e.g. 'previous database kept as app_replaced_20261121_101500' */
   notes: string[];
   /** fingerprints taken on the destination while restoring, when an engine can only take them then */
   proof?: Record<string, unknown>;
+  /** how the backup was verified, when the restore itself did it (RestoreOptions.verify) */
+  verified?: VerifiedBackup;
 }
 
 /** One line of a validation report: what was compared, and whether it matched. */
@@ -152,6 +165,36 @@ export interface CheckQuery {
   collection?: string;
 }
 
+/** What masking changed in a restored copy, one per rule: the report and `cairn restore` list these. */
+export interface MaskedField {
+  /** the rule's place in the config file, e.g. masking.app[0] */
+  rule: string;
+  /** e.g. public.oauth_tokens.access_token */
+  field: string;
+  /** hash, null, or value '***' */
+  with: string;
+  /** rows whose value was replaced (those that held a value) */
+  changed: number;
+}
+
+/** An engine's masking capability (config/masking.ts): engines without it refuse masking rules at config load. */
+export interface Masking<T extends Target = Target> {
+  /** the configured target whose own data the destination is (masking it would damage production), if any */
+  production(dest: Destination<T>, targets: Target[]): string | undefined;
+  /**
+   * Applies every rule to the restored destination, all or nothing. Idempotent: once it succeeded, another call
+   * changes nothing and returns the first call's result (hashing a hash again would not be harmless).
+   */
+  apply(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: MaskContext): Promise<MaskedField[]>;
+  /**
+   * Runs once apply() has succeeded (and never before it, so apply's retries may rely on what finish removes):
+   * clears what masking left behind (old row versions, progress marks). Idempotent.
+   */
+  finish(dest: Destination<T>, rules: import('../config/masking').MaskRule[], ctx: MaskContext): Promise<void>;
+}
+
+export type MaskContext = Pick<ReadContext, 'heartbeat' | 'signal' | 'log'>;
+
 export interface Engine<T extends Target = Target> {
   readonly type: TargetType;
   /** Back the target up; every artifact goes through ctx.writeArtifact. */
@@ -173,6 +216,8 @@ export interface Engine<T extends Target = Target> {
    * is refused (PermanentError) unless opts.replace.
    */
   restore(dest: Destination<T>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions): Promise<RestoreOutcome>;
+  /** restore() honours RestoreOptions.verify: it verifies the backup itself before touching the destination */
+  verifiesWhileRestoring?: boolean;
   /** Compares the restored destination with what the manifest recorded (counts, fingerprints, schema). */
   prove(dest: Destination<T>, manifest: Manifest, outcome: RestoreOutcome, ctx: ReadContext): Promise<ProofReport>;
   /** Removes what a restore created (drill teardown); idempotent; refuses a destination Cairn did not create. */
@@ -185,6 +230,8 @@ export interface Engine<T extends Target = Target> {
   count(target: T): Promise<Counts>;
   /** Health checks for `cairn doctor`: reachable, credentials, versions, tools. */
   doctor(target: T): Promise<HealthCheck[]>;
+  /** Masking rules for copies leaving production (`cairn restore --mask`); absent: not supported. */
+  masking?: Masking<T>;
 }
 
 /** Errors retrying cannot fix (bad credentials, missing database...). Activities turn them into non-retryable failures. */

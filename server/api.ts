@@ -69,14 +69,14 @@ export function apiRoutes(d: ApiDeps): Route[] {
       })) } };
     } },
     { method: 'POST', path: '/backup/restore', pattern: /^\/backup\/restore$/, access: 'write', async handle(req) {
-      const b = object(await req.body(), ['version', 'type', 'target', 'backupId', 'setId', 'into', 'validateOnly', 'force', 'jobs', 'keepOwnership']);
+      const b = object(await req.body(), ['version', 'type', 'target', 'backupId', 'setId', 'into', 'validateOnly', 'force', 'jobs', 'keepOwnership', 'mask']);
       if (b.version !== undefined && b.version !== 1) throw new HttpError(400, 'invalid_body', "field 'version' must be 1");
       const jobs = field<number>(b, 'jobs', 'number');
       const input = restoreInput(config, {
         ...Object.fromEntries((['type', 'target', 'backupId', 'setId', 'into'] as const).map((k) => [k, field<string>(b, k, 'string')]).filter(([, v]) => v !== undefined)),
         ...(jobs !== undefined ? { jobs: String(jobs) } : {}),
         validateOnly: field<boolean>(b, 'validateOnly', 'boolean') ?? false, force: field<boolean>(b, 'force', 'boolean') ?? false,
-        keepOwnership: field<boolean>(b, 'keepOwnership', 'boolean') ?? false, wait: false, json: true,
+        keepOwnership: field<boolean>(b, 'keepOwnership', 'boolean') ?? false, mask: field<boolean>(b, 'mask', 'boolean') ?? false, wait: false, json: true,
       });
       if (typeof input === 'string') throw new HttpError(400, 'invalid_body', input.replace(/--([a-z-]+)/g, (_, f: string) => f.replace(/-([a-z])/g, (__, c: string) => c.toUpperCase())));
       return started('restoreBackup', 'restore', input);

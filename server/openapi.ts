@@ -47,6 +47,7 @@ export function openApiDocument() {
           version: { type: 'integer', enum: [1] }, type: { type: 'string', enum: ['all', 'postgres', 'neo4j', 'qdrant'] }, target: { type: 'string' },
           backupId: { type: 'string' }, setId: { type: 'string' }, into: { type: 'string' }, validateOnly: { type: 'boolean' }, force: { type: 'boolean' },
           jobs: { type: 'integer', minimum: 1, maximum: 64 }, keepOwnership: { type: 'boolean' },
+          mask: { type: 'boolean', description: "apply the target's masking rules (config file, masking:) to the copy after its proof; refused into production" },
         } } } } },
         responses: { 202: started, 400: error, ...auth, 413: error, 503: error },
       } },

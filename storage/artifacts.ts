@@ -37,7 +37,7 @@ export async function writeArtifact(
   const meter = new Meter();
   const contentType = encrypted ? 'application/octet-stream' : spec.encoded === 'zstd' ? 'application/zstd' : spec.compress ? 'application/gzip' : (spec.contentType ?? 'application/octet-stream');
   // Compression (of the plaintext) first, then encryption: ciphertext does not compress.
-  const stages: (Readable | Transform)[] = [source, ...(spec.compress ? [createGzip({ level: 6 })] : []), ...(encrypted ? [encryptor(encryptTo)] : []), meter];
+  const stages: (Readable | Transform)[] = [source, ...(spec.compress ? [createGzip({ level: spec.compressLevel ?? 6 })] : []), ...(encrypted ? [encryptor(encryptTo)] : []), meter];
   const encoding = spec.encoded ?? (spec.compress ? 'gzip' : undefined);
   // The upload reads meter's output; piping and uploading run together, and either failing stops both.
   const body = new PassThrough();

@@ -122,8 +122,22 @@ test('Neo4j-to-R2: R2_* keys and bucket, NEO4J_HOST/NEO4J_BOLT_PORT, BACKUP_PREF
   });
   const name = d.config.targets[0]!.name;
   assert.deepEqual(d.config.targets.map((t) => t.type), ['neo4j'], 'the R2 service backs up Neo4j only');
-  await d.start().ready;
+  const first = d.start();
+  await first.ready;
   assertAllSucceeded((await d.startupCycle(await temporal(d))).results, [name]);
+  await first.kill('SIGTERM');
+
+  // A key the store refuses is reported in this deployment's words, not Cairn's MINIO_* names.
+  const refused = d.start({ R2_SECRET_ACCESS_KEY: 'not-the-secret-key', FORCE_BACKUP: 'true' });
+  await refused.ready;
+  await assert.rejects(d.startupCycle(await temporal(d)), (err: Error) => {
+    const messages: string[] = [];
+    for (let e: Error | undefined = err; e; e = e.cause as Error | undefined) messages.push(e.message);
+    assert.match(messages.join(' <- '), /check R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY, and R2_BUCKET_NAME/);
+    return true;
+  });
+  await refused.kill('SIGTERM');
+
   const keys = await d.bucketKeys();
   assert.ok(keys.length >= 3, `manifest, export and sidecar are in the bucket: ${keys.join(', ')}`);
   assert.deepEqual(keys.filter((k) => !k.startsWith(`${prefix}/`)), [], 'every object is under BACKUP_PREFIX');

@@ -43,7 +43,7 @@ export async function drDrill(raw: DrDrillInput = {}): Promise<DrillReport> {
       progress.targets[n]!.status = 'preparing';
       await prepareDrillDestination(item);
       progress.targets[n]!.status = 'restoring';
-      const result = await runChild(item, { validateOnly: false, force: false });
+      const result = await runChild(item, { validateOnly: false, force: false, ...(plan.masked?.includes(item.target) ? { mask: true } : {}) });
       report.rto.perTarget[item.target] = Date.now() - began;
       report.rpo.perTarget[item.target] = item.consistencyAt ? began - Date.parse(item.consistencyAt) : 0;
       progress.targets[n]!.status = result.status;

@@ -27,7 +27,7 @@ export const RESTORE_INPUT: InputSchema = {
   setId: { type: 'string', pattern: /^set_\d{8}_\d{6}_[0-9a-f]{8}$/, hint: 'a set id like set_20261121_020000_1a2b3c4d (cairn list --sets)' },
   into: { type: 'string', pattern: /^[^\0]{1,255}$/, hint: 'a destination name' },
   validateOnly: { type: 'boolean' }, force: { type: 'boolean' },
-  jobs: { type: 'integer', min: 1, max: 64 }, keepOwnership: { type: 'boolean' },
+  jobs: { type: 'integer', min: 1, max: 64 }, keepOwnership: { type: 'boolean' }, mask: { type: 'boolean' },
 };
 
 export async function restoreBackup(raw: RestoreBackupInput): Promise<RestoreBackupResult> {
@@ -38,6 +38,7 @@ export async function restoreBackup(raw: RestoreBackupInput): Promise<RestoreBac
   if (input.into !== undefined && input.type === 'all') {
     throw ApplicationFailure.nonRetryable("restoreBackup input: 'into' names one destination; with type 'all' every target gets a new one", INVALID_INPUT);
   }
+  if (input.mask && input.validateOnly) throw ApplicationFailure.nonRetryable("restoreBackup input: 'mask' with 'validateOnly': nothing is restored, so nothing can be masked", INVALID_INPUT);
   if (input.backupId && input.setId) throw ApplicationFailure.nonRetryable("restoreBackup input: give 'backupId' or 'setId', not both", INVALID_INPUT);
   const { workflowId, startTime } = workflowInfo();
   const stamp = utcStamp(startTime);
@@ -48,7 +49,7 @@ export async function restoreBackup(raw: RestoreBackupInput): Promise<RestoreBac
   const plan = await planRestore({
     type: input.type, stamp, validateOnly, force,
     ...(input.target ? { target: input.target } : {}), ...(input.backupId ? { backupId: input.backupId } : {}),
-    ...(input.setId ? { setId: input.setId } : {}), ...(input.into !== undefined ? { into: input.into } : {}),
+    ...(input.setId ? { setId: input.setId } : {}), ...(input.into !== undefined ? { into: input.into } : {}), ...(input.mask ? { mask: true } : {}),
   });
   const progress: RestoreProgress = {
     targets: plan.items.map((i) => ({ target: i.target, type: i.type, backupId: i.backupId, destination: i.destination, phase: 'planned' as RestorePhase, workflowId: childId(i), totalBytes: i.totalBytes })),
@@ -58,7 +59,7 @@ export async function restoreBackup(raw: RestoreBackupInput): Promise<RestoreBac
   const results: TargetRestoreReport[] = [];
   for (const [n, item] of plan.items.entries()) {
     progress.targets[n]!.phase = validateOnly ? 'verifying' : 'restoring';
-    const result = await runChild(item, { validateOnly, force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}) });
+    const result = await runChild(item, { validateOnly, force, ...(input.jobs ? { jobs: input.jobs } : {}), ...(input.keepOwnership ? { keepOwnership: true } : {}), ...(input.mask ? { mask: true } : {}) });
     progress.targets[n]!.phase = result.status === 'failed' ? 'failed' : result.status;
     if (result.error) progress.targets[n]!.error = result.error;
     results.push(result);
@@ -86,7 +87,7 @@ export function childId(item: RestoreItem): string {
   return `restore-into:${item.destinationKey}`;
 }
 
-export async function runChild(item: RestoreItem, opts: { validateOnly: boolean; force: boolean; jobs?: number; keepOwnership?: boolean }): Promise<TargetRestoreReport> {
+export async function runChild(item: RestoreItem, opts: { validateOnly: boolean; force: boolean; jobs?: number; keepOwnership?: boolean; mask?: boolean }): Promise<TargetRestoreReport> {
   try {
     const child = await startChild(restoreTarget, { workflowId: childId(item), args: [{ version: 1, item, ...opts }] });
     return await child.result();

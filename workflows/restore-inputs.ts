@@ -18,6 +18,8 @@ export interface RestoreBackupInput {
   jobs?: number;
   /** PostgreSQL: keep owners and privileges (default: --no-owner --no-acl) */
   keepOwnership?: boolean;
+  /** apply the target's masking rules (config file, masking:) to the copy after its proof; never into production */
+  mask?: boolean;
 }
 
 export interface RestoreBackupResult {
@@ -31,7 +33,7 @@ export interface RestoreBackupResult {
   catalogError?: string;
 }
 
-export type RestorePhase = 'planned' | 'verifying' | 'verified' | 'restoring' | 'proving' | 'restored' | 'failed';
+export type RestorePhase = 'planned' | 'verifying' | 'verified' | 'restoring' | 'proving' | 'masking' | 'restored' | 'failed';
 
 export interface RestoreProgress {
   targets: { target: string; type: string; backupId: string; destination: string; phase: RestorePhase; workflowId: string; totalBytes: number; error?: string }[];

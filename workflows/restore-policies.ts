@@ -32,3 +32,10 @@ export const restoreChecking: ActivityOptions = {
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5 },
 };
+
+/** Masking a restored copy, then clearing what it left behind: both idempotent (engines mark what is done), so retries are safe. */
+export const restoreMasking: ActivityOptions = {
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5 },
+};

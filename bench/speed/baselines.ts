@@ -54,6 +54,20 @@ export async function restoreFromFile(file: string, scratch: string): Promise<Me
     timedCommand(pgBinary('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', '-d', db.database, file], libpqEnv(db)));
 }
 
+/**
+ * `zstd -dc file.dump.zst | pg_restore ...`: the same compression as Cairn's zstd artifact (pg_dump -Z0 | zstd,
+ * made first, untimed), restored the way its README says to by hand.
+ */
+export async function restoreFromZstdFile(source: PostgresTarget, level: number, scratch: string, dir: string): Promise<Measured> {
+  const file = join(dir, 'seed.dump.zst');
+  await timedCommand('sh', ['-c', `"$0" --format=custom --compress=0 --no-password "$1" | zstd -${level} -q -c > "$2"`, pgBinary('pg_dump'), source.database, file], libpqEnv(source));
+  try {
+    return await withScratchDatabase(scratch, (db) => timedCommand('sh', ['-c', 'zstd -dcq "$0" | "$1" --no-owner --no-acl --exit-on-error --single-transaction -d "$2"', file, pgBinary('pg_restore'), db.database], libpqEnv(db)));
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 /** `pg_restore -j N` from a directory-format dump (made first, not timed). */
 export async function restoreFromDirectory(source: PostgresTarget, jobs: number, scratch: string, dir: string): Promise<Measured> {
   const out = mkdtempSync(join(dir, 'dirdump-'));

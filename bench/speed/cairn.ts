@@ -22,8 +22,13 @@ export interface CairnRun {
   idleRss: number;
   emptyCycleMs: number;
   backup: { ms: number; peakRss: number; storedBytes: number; dumpMs: number; validateMs: number; encoding: string };
-  restore: { ms: number; peakRss: number };
+  restore: RestoreRun;
+  /** the same restore with jobs: N (--jobs) */
+  restoreJobs?: RestoreRun;
 }
+
+/** A restoreBackup run: wall time, worker peak RSS, and the report's phases (verify, restore, prove) and notes. */
+export interface RestoreRun { ms: number; peakRss: number; phases: string }
 
 /** `zstd:3`, `gzip@16x4` (part size MiB x upload queue), ... */
 export function parseVariant(spec: string, defaults: { partMb: number; queue: number }): Variant {
@@ -34,17 +39,17 @@ export function parseVariant(spec: string, defaults: { partMb: number; queue: nu
 
 export const variantName = (v: Variant) => `${v.compression} @${v.partMb}x${v.queue}`;
 
-interface RunContext { bench: string; empty: string; bucket: string; queuePrefix: string; verbose: boolean }
+interface RunContext { bench: string; empty: string; bucket: string; queuePrefix: string; verbose: boolean; restoreJobs?: number }
 
 /** Runs `fn` with the worker's peak RSS measured from its start (VmHWM reset first). */
-async function peakOf<T>(worker: WorkerProc, fn: () => Promise<T>): Promise<[T, number, number]> {
+export async function peakOf<T>(worker: WorkerProc, fn: () => Promise<T>): Promise<[T, number, number]> {
   resetPeak(worker.pid);
   const began = Date.now();
   const value = await fn();
   return [value, Date.now() - began, procStatus(worker.pid)?.hwm ?? 0];
 }
 
-async function cycle(client: Client, taskQueue: string, workflowId: string, target: string): Promise<BackupCycleResult> {
+export async function cycle(client: Client, taskQueue: string, workflowId: string, target: string): Promise<BackupCycleResult> {
   const result = await client.workflow.execute('backupCycle', { taskQueue, workflowId, args: [{ targets: [target] }] }) as BackupCycleResult;
   const r = result.results[0];
   if (!r || r.status !== 'success') throw new Error(`backup of ${target} did not succeed: ${JSON.stringify(result)}`);
@@ -72,16 +77,24 @@ export async function runVariant(ctx: RunContext, variant: Variant, index: numbe
     const manifest = JSON.parse(await store.getText(result.results[0]!.manifestKey!).finally(() => store.destroy())) as Manifest;
     const art = manifest.artifacts[0]!;
     log(`  backup ${secs(backupMs)} (dump+upload ${secs(manifest.durations.dumpMs)}, validation ${secs(manifest.durations.validateMs)}), ${(art.sizeBytes / 1048576).toFixed(1)} MiB stored`);
-    const [restored, restoreMs, restorePeak] = await peakOf(worker, () => client.workflow.execute('restoreBackup', {
-      taskQueue: config.temporal.taskQueue, workflowId: id('restore'), args: [{ type: 'postgres', target: ctx.bench, backupId: manifest.backupId }],
-    }) as Promise<RestoreBackupResult>);
-    if (!restored.ok) throw new Error(`restore failed: ${JSON.stringify(restored.targets)}`);
-    log(`  restore ${secs(restoreMs)}`);
-    await dropRestoredCopies(ctx.bench);
+    const restoreOnce = async (what: string, jobs?: number): Promise<RestoreRun> => {
+      const [restored, ms, peakRss] = await peakOf(worker, () => client.workflow.execute('restoreBackup', {
+        taskQueue: config.temporal.taskQueue, workflowId: id(what), args: [{ type: 'postgres', target: ctx.bench, backupId: manifest.backupId, ...(jobs ? { jobs } : {}) }],
+      }) as Promise<RestoreBackupResult>);
+      if (!restored.ok) throw new Error(`restore failed: ${JSON.stringify(restored.targets)}`);
+      const t = restored.targets[0]!;
+      const d = t.durations;
+      const phases = `verify ${secs(d.verifyMs)}, restore ${secs(d.restoreMs)}, prove ${secs(d.proveMs)}; ${t.notes.filter((n) => /phases:/.test(n)).join('; ')}`;
+      log(`  restore${jobs ? ` --jobs ${jobs}` : ''} ${secs(ms)} (${phases})`);
+      await dropRestoredCopies(ctx.bench);
+      return { ms, peakRss, phases };
+    };
+    const restore = await restoreOnce('restore');
+    const restoreJobs = ctx.restoreJobs ? await restoreOnce('restore-jobs', ctx.restoreJobs) : undefined;
     return {
       variant, idleRss, emptyCycleMs,
       backup: { ms: backupMs, peakRss: backupPeak, storedBytes: art.sizeBytes, dumpMs: manifest.durations.dumpMs, validateMs: manifest.durations.validateMs, encoding: String(art.meta?.compression ?? (art.encoding ?? (art.compressed ? 'gzip' : 'none'))) },
-      restore: { ms: restoreMs, peakRss: restorePeak },
+      restore, ...(restoreJobs ? { restoreJobs } : {}),
     };
   } finally {
     await client.connection.close().catch(() => undefined);

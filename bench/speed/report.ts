@@ -13,19 +13,23 @@ export interface Row {
   note?: string;
 }
 
-export interface Machine { cores: number; loadBefore: number[]; loadAfter: number[]; node: string; pgDump: string }
+export interface Machine { cores: number; loadBefore: number[]; loadAfter: number[]; node: string; pgDump?: string }
 
-/** Ratios are this row's wall time over the baseline's: below 1.00x is faster than the baseline. */
-export function printTable(rows: Row[], databaseBytes: number, baselines: Record<'backup' | 'restore', string[]>): string {
+/**
+ * Ratios are this row's wall time over the baseline's: below 1.00x is faster than the baseline. With `entities`
+ * (rows, nodes + relationships...), an entities/s column follows MB/s.
+ */
+export function printTable(rows: Row[], databaseBytes: number, baselines: Record<'backup' | 'restore', string[]>, entities?: number): string {
   const lines: string[] = [];
   for (const section of ['backup', 'restore', 'overhead'] as const) {
     const own = rows.filter((r) => r.section === section);
     if (!own.length) continue;
     const bases = section === 'overhead' ? [] : baselines[section].map((n) => own.find((r) => r.name === n)).filter((r): r is Row => !!r);
-    const head = ['row', 'wall s', 'MB/s', 'stored MiB', 'peak RSS MiB', ...bases.map((b) => `vs ${b.name}`)];
+    const head = ['row', 'wall s', 'MB/s', ...(entities ? ['entities/s'] : []), 'stored MiB', 'peak RSS MiB', ...bases.map((b) => `vs ${b.name}`)];
+    // An empty cycle moves no data: rates mean nothing there.
+    const rate = (r: Row, amount: number) => (section === 'overhead' ? '' : (amount / (r.ms / 1000)).toFixed(0));
     const body = own.map((r) => [
-      // An empty cycle moves no data: MB/s means nothing there.
-      r.name, (r.ms / 1000).toFixed(1), section === 'overhead' ? '' : (databaseBytes / 1e6 / (r.ms / 1000)).toFixed(0),
+      r.name, (r.ms / 1000).toFixed(1), rate(r, databaseBytes / 1e6), ...(entities ? [rate(r, entities)] : []),
       r.storedBytes === undefined ? '' : (r.storedBytes / MiB).toFixed(0), r.peakRss ? (r.peakRss / MiB).toFixed(0) : '',
       ...bases.map((b) => `${(r.ms / b.ms).toFixed(2)}x`),
     ]);
@@ -41,9 +45,9 @@ function markdownTable(head: string[], body: string[][]): string {
   return [line(head), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-export function writeResults(dir: string, record: Record<string, unknown>): string {
+export function writeResults(dir: string, record: Record<string, unknown>, name = 'pg-speed'): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `pg-speed-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;
 }

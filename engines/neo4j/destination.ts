@@ -24,7 +24,7 @@ export function serverOf(uri: string): string {
 }
 
 /** server and database: what says two connections reach the same data (database names are case-insensitive). */
-const placeOf = (c: { uri: string; database: string }): string => `${serverOf(c.uri)}/${c.database.toLowerCase()}`;
+export const placeOf = (c: { uri: string; database: string }): string => `${serverOf(c.uri)}/${c.database.toLowerCase()}`;
 
 export function neo4jDestination(req: DestinationRequest<Neo4jTarget>): Destination<Neo4jTarget> {
   const { source } = req;

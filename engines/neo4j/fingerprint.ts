@@ -37,32 +37,50 @@ export type KindFingerprint = {
 const sha256Hex = (text: string): string =>
   typeof crypto.hash === 'function' ? crypto.hash('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 
-/** The first 8 bytes of the text's SHA-256 as an unsigned 64-bit integer. */
-const hash64 = (text: string): bigint => BigInt(`0x${sha256Hex(text).slice(0, 16)}`);
+const TWO32 = 2 ** 32;
+
+/**
+ * A 64-bit sum mod 2^64 kept as two 32-bit halves in plain numbers: adding the first 8 bytes of a SHA-256 this way
+ * allocates nothing, where a BigInt per hash cost a restore-sized export seconds of garbage collection.
+ */
+class Sum64 {
+  private hi = 0;
+  private lo = 0;
+
+  /** Adds the first 16 hex digits (8 bytes, big-endian) of `hex`. */
+  addHex(hex: string): void {
+    const lo = this.lo + parseInt(hex.slice(8, 16), 16);
+    const carry = lo >= TWO32 ? 1 : 0;
+    this.lo = lo - carry * TWO32;
+    this.hi = (this.hi + parseInt(hex.slice(0, 8), 16) + carry) % TWO32;
+  }
+
+  toHex(): string {
+    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
+  }
+}
 
 /** A running sum for one kind (nodes or relationships). */
 export class FingerprintSum {
   count = 0;
-  private keyed = 0n;
-  private content = 0n;
+  private readonly keyed = new Sum64();
+  private readonly content = new Sum64();
 
   add(keyedText: string | null, contentText: string): void {
     this.count++;
-    if (keyedText !== null) this.keyed = BigInt.asUintN(64, this.keyed + hash64(keyedText));
-    this.content = BigInt.asUintN(64, this.content + hash64(contentText));
+    if (keyedText !== null) this.keyed.addHex(sha256Hex(keyedText));
+    this.content.addHex(sha256Hex(contentText));
   }
 
   toJSON(): KindFingerprint {
-    return { count: this.count, keyed: hex(this.keyed), content: hex(this.content) };
+    return { count: this.count, keyed: this.keyed.toHex(), content: this.content.toHex() };
   }
 
   /** Only the content sum, for a scan that cannot know export ids. */
   contentOnly(): { count: number; content: string } {
-    return { count: this.count, content: hex(this.content) };
+    return { count: this.count, content: this.content.toHex() };
   }
 }
-
-const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

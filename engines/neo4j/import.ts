@@ -1,8 +1,8 @@
 /**
  * Restore of an export into an empty database (emptied first when replace is asked), streamed in bounded batches:
  *   1. nodes get a temporary label + id property (unique-constrained) so relationships can find
- *      them; their real labels are set dynamically with SET n:$(labels) (Cypher 5.26+);
- *   2. relationships are matched on those temporary ids;
+ *      them, created in large batches grouped by label set (load.ts);
+ *   2. relationships are matched on those temporary ids, batched by type and sorted by start node;
  *   3. the destination is fingerprinted while the ids are still there (the proof, FORMAT.md);
  *   4. the temporaries are removed, then constraints and indexes are created (after the data:
  *      bulk loading without index upkeep is faster) and awaited.
@@ -11,29 +11,20 @@
 import neo4j, { Driver, Session } from 'neo4j-driver';
 import type { Neo4jTarget } from '../../config/types';
 import type { Manifest } from '../../storage/format/manifest';
-import { PermanentError, type ArtifactRecord, type Destination, type ReadContext, type RestoreOptions, type RestoreOutcome } from '../engine';
-import { readArtifact, type SchemaLine, type TrailerLine } from './artifact';
+import { PermanentError, type Destination, type ReadContext, type RestoreOptions, type RestoreOutcome } from '../engine';
+import type { SchemaLine, TrailerLine } from './artifact';
 import { withDriver } from './connect';
 import { TMP_CONSTRAINT, TMP_LABEL_NAME, describeContents, isEmpty, onlyRestoreLeftovers, readContents, wipeDatabase } from './contents';
 import { quoteName } from './counts';
 import { FINGERPRINT_ALGORITHM, type Neo4jProof } from './fingerprint';
-import { decodeProps } from './format';
+import { loadData, type LoadProgress } from './load';
 import { TMP_PROP_NAME, fingerprintDatabase, schemaStatements } from './scan';
 import { awaitIndexes, createSchema } from './schema';
 import { singleArtifact } from './validate';
 
 const TMP_LABEL = quoteName(TMP_LABEL_NAME);
 const TMP_PROP = quoteName(TMP_PROP_NAME);
-const BATCH_ROWS = 2000;
-const BATCH_BYTES = 4 * 1024 * 1024;
-
-const CREATE_NODES = `UNWIND $rows AS r
-  CREATE (n:${TMP_LABEL} {${TMP_PROP}: r.id}) SET n += r.props, n:$(r.labels)`;
-const CREATE_RELS = `UNWIND $rows AS r
-  MATCH (a:${TMP_LABEL} {${TMP_PROP}: r.start}) MATCH (b:${TMP_LABEL} {${TMP_PROP}: r.end})
-  CREATE (a)-[x:$(r.type)]->(b) SET x = r.props RETURN count(x) AS created`;
-
-interface Progress { nodes: number; relationships: number; dangling: number }
+type Progress = LoadProgress;
 
 export async function restoreGraph(dest: Destination<Neo4jTarget>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions): Promise<RestoreOutcome> {
   const artifact = singleArtifact(manifest.artifacts);
@@ -94,52 +85,6 @@ async function makeEmpty(driver: Driver, dest: Destination<Neo4jTarget>, opts: R
   ctx.log('neo4j restore: emptying the destination before restoring (replace)', { destination: dest.label });
   await wipeDatabase(driver, db, ctx.heartbeat);
   return [`replaced the previous contents of ${dest.label} (${describeContents(contents)})`];
-}
-
-async function loadData(session: Session, artifact: ArtifactRecord, ctx: ReadContext) {
-  const schema: SchemaLine[] = [];
-  const progress: Progress = { nodes: 0, relationships: 0, dangling: 0 };
-  let trailer: TrailerLine | undefined;
-  let rows: Record<string, unknown>[] = [];
-  let bytes = 0;
-  let phase: 'nodes' | 'relationships' = 'nodes';
-
-  const flush = async (): Promise<void> => {
-    if (rows.length === 0) return;
-    const batch = rows;
-    rows = [];
-    bytes = 0;
-    if (phase === 'nodes') {
-      await session.executeWrite((tx) => tx.run(CREATE_NODES, { rows: batch }));
-      progress.nodes += batch.length;
-    } else {
-      const res = await session.executeWrite((tx) => tx.run(CREATE_RELS, { rows: batch }));
-      const created = res.records[0].get('created').toNumber() as number;
-      progress.relationships += created;
-      progress.dangling += batch.length - created;
-    }
-    ctx.heartbeat({ phase, ...progress });
-  };
-
-  for await (const { line, size } of readArtifact(await ctx.open(artifact), artifact.key)) {
-    if (ctx.signal.aborted) throw new Error('neo4j restore cancelled');
-    if (line.kind === 'constraint' || line.kind === 'index') schema.push(line);
-    else if (line.kind === 'trailer') trailer = line;
-    else if (line.kind === 'node') {
-      rows.push({ id: line.id, labels: line.labels, props: decodeProps(line.props) });
-    } else if (line.kind === 'rel') {
-      if (phase === 'nodes') {
-        await flush();
-        phase = 'relationships';
-      }
-      rows.push({ start: line.start, end: line.end, type: line.type, props: decodeProps(line.props) });
-    }
-    bytes += size;
-    if (rows.length >= BATCH_ROWS || bytes >= BATCH_BYTES) await flush();
-  }
-  await flush();
-  // readArtifact throws when the trailer is missing, so it is set here.
-  return { schema, trailer: trailer as TrailerLine, progress };
 }
 
 /** After a failed load: delete what this restore created, so the database is empty again. */

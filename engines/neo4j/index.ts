@@ -11,6 +11,7 @@ import { doctorChecks } from './doctor';
 import { dropDestination, inspectDestination, runCheck, smokeChecks } from './drill';
 import { exportGraph } from './export';
 import { restoreGraph } from './import';
+import { neo4jMasking } from './mask';
 import { proveRestore } from './prove';
 import { validateExport } from './validate';
 
@@ -32,4 +33,5 @@ export const neo4jEngine: Engine<Neo4jTarget> = {
   query: runCheck,
   count: (target) => withDriver(target, (driver) => liveCounts(driver, target.database)),
   doctor: doctorChecks,
+  masking: neo4jMasking,
 };

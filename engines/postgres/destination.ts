@@ -32,7 +32,7 @@ function checkInto(into: string): void {
 }
 
 /** Loopback spellings are one server: a drill into 'localhost' must not slip past a production target at '127.0.0.1'. */
-function sameHost(a: string, b: string): boolean {
+export function sameHost(a: string, b: string): boolean {
   const norm = (h: string) => (['localhost', '127.0.0.1', '::1', '[::1]'].includes(h.toLowerCase()) ? 'loopback' : h.toLowerCase());
   return norm(a) === norm(b);
 }
@@ -46,12 +46,16 @@ export function destinationPostgres(req: DestinationRequest<PostgresTarget>): De
     type: 'postgres', name: source.name, host: server.host, port: server.port, user: server.user, password: server.password, database,
   };
   if (purpose === 'drill') {
-    const production = req.targets.find((t: Target) => t.type === 'postgres'
-      && sameHost(t.host, target.host) && t.port === target.port && t.database === database);
+    const production = productionAt(target, req.targets);
     if (production) {
-      throw new PermanentError(`a drill may not restore into ${target.host}:${target.port}/${database}: that is the database of configured target '${production.name}'`);
+      throw new PermanentError(`a drill may not restore into ${target.host}:${target.port}/${database}: that is the database of configured target '${production}'`);
     }
   }
   const where = `${target.host}:${target.port}/${database}`;
   return { target, label: `postgres ${where}`, key: `postgres/${where}`, rename: {}, created: into === undefined };
+}
+
+/** The configured target whose database `at` is (same server, same database), if any: production's own data. */
+export function productionAt(at: Pick<PostgresTarget, 'host' | 'port' | 'database'>, targets: Target[]): string | undefined {
+  return targets.find((t) => t.type === 'postgres' && sameHost(t.host, at.host) && t.port === at.port && t.database === at.database)?.name;
 }

@@ -48,22 +48,27 @@ async function rowAlias(client: Client, schema: string, table: string): Promise<
 
 /** Fingerprints of every table, sequence and large object, in the caller's transaction (and so its snapshot). */
 export async function fingerprintData(client: Client, onTable?: (name: string) => void): Promise<Omit<PgProof, 'schema'>> {
-  await client.query(PINNED_SETTINGS);
+  return fingerprintDataOn([client], onTable);
+}
+
+/**
+ * The same, with the tables shared out over several connections, largest first: every client must already be
+ * in a REPEATABLE READ transaction on ONE snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT), so the
+ * result is that of a single scan. The first client also takes the sequences and large objects.
+ */
+export async function fingerprintDataOn(clients: Client[], onTable?: (name: string) => void): Promise<Omit<PgProof, 'schema'>> {
+  const client = clients[0]!;
+  for (const c of clients) await c.query(PINNED_SETTINGS);
   const tables: PgProof['tables'] = {};
-  for (const t of await listTables(client)) {
-    const name = `${t.schema}.${t.name}`;
-    const alias = quoteIdent(await rowAlias(client, t.schema, t.name));
-    try {
-      const r = (await client.query<{ n: string; h: string }>(
-        `SELECT count(*) AS n, ${HASH_ROWS(`${alias}::text`)} AS h FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)} ${alias}`)).rows[0]!;
-      tables[name] = { rows: Number(r.n), hash: r.h };
-    } catch (err) {
-      // A materialized view never refreshed cannot be scanned; pg_dump dumps it without data, and so it restores.
-      if ((err as { code?: string }).code === '55000') continue;
-      throw err;
+  const listed = await listTables(client);
+  const queue = await largestFirst(client, listed);
+  await Promise.all(clients.map(async (c) => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      const fp = await fingerprintTable(c, t);
+      if (fp) tables[`${t.schema}.${t.name}`] = fp;
+      onTable?.(`${t.schema}.${t.name}`);
     }
-    onTable?.(name);
-  }
+  }));
   const sequences: PgProof['sequences'] = {};
   const seqs = (await client.query<{ s: string; n: string }>(
     `SELECT n.nspname AS s, c.relname AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -76,7 +81,29 @@ export async function fingerprintData(client: Client, onTable?: (name: string) =
   // One large object at a time: lo_get holds one object in server memory, never all of them.
   const lo = (await client.query<{ n: string; h: string }>(
     `SELECT count(*) AS n, ${HASH_ROWS(`oid::text || ':' || md5(lo_get(oid))`)} AS h FROM pg_largeobject_metadata`)).rows[0]!;
-  return { format: PROOF_FORMAT, version: 1, tables, sequences, largeObjects: { count: Number(lo.n), hash: lo.h } };
+  // Keyed in listing order whatever order the scans finished in.
+  const ordered = Object.fromEntries(listed.map((t) => `${t.schema}.${t.name}`).filter((k) => tables[k]).map((k) => [k, tables[k]!]));
+  return { format: PROOF_FORMAT, version: 1, tables: ordered, sequences, largeObjects: { count: Number(lo.n), hash: lo.h } };
+}
+
+async function largestFirst(client: Client, listed: { schema: string; name: string }[]): Promise<{ schema: string; name: string }[]> {
+  const sizes = new Map((await client.query<{ s: string; n: string; b: string }>(
+    `SELECT n.nspname AS s, c.relname AS n, pg_total_relation_size(c.oid)::text AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm')`,
+  )).rows.map((r) => [`${r.s}.${r.n}`, Number(r.b)]));
+  return [...listed].sort((a, b) => (sizes.get(`${b.schema}.${b.name}`) ?? 0) - (sizes.get(`${a.schema}.${a.name}`) ?? 0));
+}
+
+async function fingerprintTable(client: Client, t: { schema: string; name: string }): Promise<{ rows: number; hash: string } | undefined> {
+  const alias = quoteIdent(await rowAlias(client, t.schema, t.name));
+  try {
+    const r = (await client.query<{ n: string; h: string }>(
+      `SELECT count(*) AS n, ${HASH_ROWS(`${alias}::text`)} AS h FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)} ${alias}`)).rows[0]!;
+    return { rows: Number(r.n), hash: r.h };
+  } catch (err) {
+    // A materialized view never refreshed cannot be scanned; pg_dump dumps it without data, and so it restores.
+    if ((err as { code?: string }).code === '55000') return undefined;
+    throw err;
+  }
 }
 
 /**

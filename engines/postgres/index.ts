@@ -6,6 +6,7 @@ import { backupPostgres } from './backup';
 import { destinationPostgres } from './destination';
 import { doctorPostgres } from './doctor';
 import { dropPostgres, inspectPostgres, queryPostgres, smokePostgres } from './drill';
+import { postgresMasking } from './mask';
 import { provePostgres } from './prove';
 import { restorePostgres } from './restore';
 import { connect, countRows } from './session';
@@ -18,6 +19,7 @@ export const postgresEngine: Engine<PostgresTarget> = {
   destination: destinationPostgres,
   inspect: inspectPostgres,
   restore: restorePostgres,
+  verifiesWhileRestoring: true,
   prove: (dest, manifest) => (manifest.adopted ? Promise.resolve(adoptedProof(manifest)) : provePostgres(dest, manifest)),
   drop: dropPostgres,
   smoke: smokePostgres,
@@ -34,4 +36,5 @@ export const postgresEngine: Engine<PostgresTarget> = {
     }
   },
   doctor: doctorPostgres,
+  masking: postgresMasking,
 };

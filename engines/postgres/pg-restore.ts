@@ -1,84 +1,60 @@
 /**
- * Running pg_restore into one database: streamed from storage in a single transaction (no local disk), or,
- * for parallel jobs, from a spool file that is always deleted afterwards (pg_restore -j needs a seekable file).
+ * Running pg_restore into one database from an ArchiveSource (archive-source.ts): a verified local file (with
+ * --jobs, or a single job when TMPDIR had room), or a verified read of the store streamed into its stdin in one
+ * transaction. A compressed archive reaches pg_restore through a `zstd -dc`/`gzip -dc` child, never the worker.
  */
-import { createWriteStream, promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { PostgresTarget } from '../../config/types';
-import { PermanentError, type ArtifactRecord, type ReadContext } from '../engine';
+import { storedEncoding, type ReadContext } from '../engine';
+import { asStored, type ArchiveSource } from './archive-source';
+import { decompressor, feedVerified, stopChild, type Decompressor } from './decompress';
 import { conninfoDbname } from './fingerprint';
-import { exited, spawnPg } from './tools';
-
-// Room left over beyond the archive itself, so spooling never fills a disk to its last byte.
-const SPOOL_MARGIN_BYTES = 64 * 1024 * 1024;
+import { exited, libpqEnv, pgBinary, type PgProcess } from './tools';
 
 export interface PgRestoreRun {
   target: PostgresTarget;
-  artifact: ArtifactRecord;
+  source: ArchiveSource;
   jobs: number;
   keepOwnership: boolean;
   ctx: ReadContext;
-  /** bytes read so far from storage, for heartbeats */
-  progress: { bytes: number };
 }
 
-function counting(progress: { bytes: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      progress.bytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function pgRestore(args: string[], target: PostgresTarget, stdin: 'pipe' | 'ignore' | Exclude<ChildProcess['stdout'], null>): PgProcess {
+  return spawn(pgBinary('pg_restore'), args, { env: libpqEnv(target), stdio: [stdin, 'pipe', 'pipe'] }) as PgProcess;
 }
 
 export async function runPgRestore(run: PgRestoreRun): Promise<void> {
   const args = [
     '--exit-on-error', '--no-password', ...(run.keepOwnership ? [] : ['--no-owner', '--no-acl']),
     `--dbname=${conninfoDbname(run.target.database)}`,
+    ...(run.jobs > 1 ? [`--jobs=${run.jobs}`] : ['--single-transaction']),
   ];
-  if (run.jobs > 1) return restoreFromSpool(run, args);
-  const restore = spawnPg('pg_restore', [...args, '--single-transaction'], run.target, 'pipe');
-  const done = exited(restore, `pg_restore into ${run.target.database}`);
+  const { source } = run;
+  const encoding = source.kind === 'file' ? source.encoding : storedEncoding(source.artifact);
+  // The decompressor writes straight into pg_restore's stdin: its stdout is handed over, our copy closed.
+  const unzip: Decompressor | undefined = encoding ? decompressor(encoding, source.kind === 'file' ? source.file : 'pipe', 'pipe') : undefined;
+  const restore = pgRestore(source.kind === 'file' && !unzip ? [...args, source.file] : args, run.target, unzip ? unzip.child.stdout! : source.kind === 'file' ? 'ignore' : 'pipe');
+  unzip?.child.stdout!.destroy();
+  const done = exited(restore, `pg_restore${run.jobs > 1 ? ` -j ${run.jobs}` : ''} into ${run.target.database}`);
+  done.catch(() => undefined); // settled below; it may fail while the read is still being opened
   restore.stdout.resume();
-  const stop = () => restore.kill('SIGTERM');
-  run.ctx.signal.addEventListener('abort', stop, { once: true });
+  // pg_restore goes first, so it can never read a clean end of input that its feeder did not mean.
+  const stop = async () => { await stopChild(restore); if (unzip) await stopChild(unzip.child); };
+  const abort = () => { void stop(); };
+  run.ctx.signal.addEventListener('abort', abort, { once: true });
   try {
-    await Promise.all([pipeline(await run.ctx.open(run.artifact), counting(run.progress), restore.stdin!).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') { stop(); throw err; } // pg_restore stopping early is reported by its exit status
-    }), done]);
+    const feeding = source.kind === 'stream'
+      ? feedVerified(await run.ctx.open(asStored(source.artifact)), unzip ? unzip.child.stdin! : restore.stdin!, stop)
+      : Promise.resolve();
+    const [fed, unzipped, restored] = await Promise.allSettled([feeding, unzip?.done, done]);
+    // The most telling failure: the read's (size, SHA-256), the decompressor's unless pg_restore stopping
+    // first broke its pipe, then pg_restore's own.
+    const brokePipe = unzipped.status === 'rejected' && /SIGPIPE|Broken pipe/i.test((unzipped.reason as Error).message) && restored.status === 'rejected';
+    for (const r of brokePipe ? [fed, restored] : [fed, unzipped, restored]) if (r.status === 'rejected') throw r.reason;
+  } catch (err) {
+    await stop();
+    throw err;
   } finally {
-    run.ctx.signal.removeEventListener('abort', stop);
-  }
-}
-
-async function restoreFromSpool(run: PgRestoreRun, args: string[]): Promise<void> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-pg-restore-'));
-  try {
-    const disk = await fs.statfs(dir);
-    const free = disk.bavail * disk.bsize;
-    if (free < run.artifact.sizeBytes + SPOOL_MARGIN_BYTES) {
-      throw new PermanentError(`jobs=${run.jobs} spools the archive (${mib(run.artifact.sizeBytes)}) to ${os.tmpdir()}, which has only ${mib(free)} free: `
-        + 'free space there, point TMPDIR at a larger disk, or restore with jobs=1 (streams, no disk)');
-    }
-    const file = path.join(dir, 'archive.dump');
-    await pipeline(await run.ctx.open(run.artifact), counting(run.progress), createWriteStream(file), { signal: run.ctx.signal });
-    const restore = spawnPg('pg_restore', [...args, `--jobs=${run.jobs}`, file], run.target, 'ignore');
-    const stop = () => restore.kill('SIGTERM');
-    run.ctx.signal.addEventListener('abort', stop, { once: true });
-    restore.stdout.resume();
-    try {
-      await exited(restore, `pg_restore -j ${run.jobs} into ${run.target.database}`);
-    } finally {
-      run.ctx.signal.removeEventListener('abort', stop);
-    }
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    run.ctx.signal.removeEventListener('abort', abort);
   }
 }

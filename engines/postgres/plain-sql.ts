@@ -26,10 +26,10 @@ export async function runPsqlScript(run: PgRestoreRun): Promise<void> {
   const stop = () => psql.kill('SIGKILL');
   run.ctx.signal.addEventListener('abort', stop, { once: true });
   try {
-    const source: Readable = await run.ctx.open(run.artifact);
+    if (run.source.kind !== 'stream') throw new PermanentError('a plain-SQL dump is streamed into psql, never spooled', 'PlainSqlNoSpool');
+    const source: Readable = await run.ctx.open(run.source.artifact);
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
-        run.progress.bytes += chunk.length;
         if (psql.exitCode !== null || psql.stdin.destroyed) break;
         if (!psql.stdin.write(chunk)) await Promise.race([once(psql.stdin, 'drain'), closed]);
       }

@@ -6,7 +6,7 @@ import type { PostgresTarget } from '../../config/types';
 import type { Manifest } from '../../storage/format/manifest';
 import type { Destination, ProofCheck, ProofReport } from '../engine';
 import { withDatabase } from './databases';
-import { fingerprintData, fingerprintSchema, PROOF_FORMAT, type PgProof } from './fingerprint';
+import { fingerprintDataOn, fingerprintSchema, PROOF_FORMAT, type PgProof } from './fingerprint';
 import { countRows } from './session';
 
 function compare<V>(check: string, expected: V | undefined, found: V | undefined, show: (v: V) => string): ProofCheck {
@@ -34,6 +34,27 @@ async function countsOnly(target: PostgresTarget, manifest: Manifest, notes: str
   return { checks: compareKeyed('rows', manifest.counts.tables ?? {}, found, String), notes };
 }
 
+/**
+ * The restored copy's fingerprints: tables scanned on two connections sharing one exported snapshot (each scan
+ * is one backend's CPU hashing rows: measured faster on 2 cores than one connection), the schema by pg_dump in
+ * that same snapshot, all at once.
+ */
+async function fingerprintRestored(target: PostgresTarget): Promise<{ data: Omit<PgProof, 'schema'>; schema: PgProof['schema'] }> {
+  return withDatabase(target, (first) => withDatabase(target, async (second) => {
+    await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await second.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const snapshot = (await first.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+      await second.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+      const [data, schema] = await Promise.all([fingerprintDataOn([first, second]), fingerprintSchema(target, snapshot)]);
+      return { data, schema };
+    } finally {
+      await second.query('ROLLBACK').catch(() => undefined);
+      await first.query('ROLLBACK').catch(() => undefined);
+    }
+  }));
+}
+
 export async function provePostgres(dest: Destination<PostgresTarget>, manifest: Manifest): Promise<ProofReport> {
   const proof = manifest.proof as PgProof | undefined;
   if (!proof) {
@@ -43,17 +64,7 @@ export async function provePostgres(dest: Destination<PostgresTarget>, manifest:
   if (proof.format !== PROOF_FORMAT || proof.version !== 1) {
     return countsOnly(dest.target, manifest, [`row counts only: the backup's fingerprints are of a format this Cairn does not know (${String(proof.format)} v${String(proof.version)})`]);
   }
-  const [data, schema] = await Promise.all([
-    withDatabase(dest.target, async (db) => {
-      await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        return await fingerprintData(db);
-      } finally {
-        await db.query('ROLLBACK');
-      }
-    }),
-    fingerprintSchema(dest.target),
-  ]);
+  const { data, schema } = await fingerprintRestored(dest.target);
   const notes: string[] = [];
   const counts = manifest.counts.tables ?? {};
   const checks = compareKeyed('table', proof.tables, data.tables, showTable).map((c) => {

@@ -13,8 +13,12 @@ import { fitName } from './destination';
 import { runPgRestore } from './pg-restore';
 import { runPsqlScript } from './plain-sql';
 import { adoptedFormat } from '../../storage/format/adopted';
+import { prepareArchive, type ArchiveSource } from './archive-source';
 import { checkVersions, explainRestoreFailure, pgRestoreVersion } from './versions';
 import type { Client } from 'pg';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /** Marks a database Cairn created until its restore completes, so a retry knows a leftover is its own to drop. */
 const IN_PROGRESS = 'cairn: restore in progress';
@@ -78,6 +82,33 @@ export async function restorePostgres(
   const jobs = opts.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
   const restoreVersion = pgRestoreVersion();
+  if (adoptedFormat(manifest) === 'pg-plain-sql') {
+    // An adopted plain-SQL dump (plain-sql.ts): verified by a full read first when not yet, then streamed into psql.
+    const verified = opts.verify ? await opts.verify() : undefined;
+    const outcome = await restoreArchive(dest, manifest, ctx, opts, { jobs, restoreVersion, source: { kind: 'stream', artifact } });
+    return { ...outcome, ...(verified ? { verified } : {}) };
+  }
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-pg-restore-'));
+  try {
+    // Verified (when not yet) before anything below touches a database.
+    ctx.heartbeat({ phase: opts.verify ? 'verifying' : 'reading' });
+    const prepared = await prepareArchive({ artifact, counts: manifest.counts, ctx, jobs, dir, ...(opts.verify ? { verify: opts.verify } : {}) });
+    const outcome = await restoreArchive(dest, manifest, ctx, opts, { jobs, restoreVersion, source: prepared.source });
+    const v = prepared.verified;
+    outcome.notes.push(`archive ${prepared.how}; phases: ${v ? `verify ${secs(v.ms ?? 0)}, ` : ''}${outcome.notes.pop()!}`);
+    return { ...outcome, ...(v ? { verified: v } : {}) };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function restoreArchive(
+  dest: Destination<PostgresTarget>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions,
+  run: { jobs: number; restoreVersion: string; source: ArchiveSource },
+): Promise<RestoreOutcome> {
+  const { jobs, restoreVersion } = run;
   const { into, serverVersion } = await plan(dest, manifest, opts, restoreVersion);
   const name = dest.target.database;
   const stamp = utcStamp();
@@ -86,12 +117,16 @@ export async function restorePostgres(
   const notes: string[] = [];
   if (into !== 'empty') await withServer(target, (server) => createMarked(server, work, manifest));
 
-  const progress = { bytes: 0 };
-  const beat = setInterval(() => ctx.heartbeat({ phase: 'restoring', database: work, bytes: progress.bytes }), 5_000);
+  const beat = setInterval(() => ctx.heartbeat({ phase: 'restoring', database: work }), 5_000);
+  let restoreMs = 0;
+  let analyzeMs = 0;
   try {
-    await (adoptedFormat(manifest) === 'pg-plain-sql' ? runPsqlScript : runPgRestore)({ target, artifact, jobs, keepOwnership: opts.keepOwnership ?? false, ctx, progress });
+    const began = Date.now();
+    await (adoptedFormat(manifest) === 'pg-plain-sql' ? runPsqlScript : runPgRestore)({ target, source: run.source, jobs, keepOwnership: opts.keepOwnership ?? false, ctx });
+    restoreMs = Date.now() - began;
     ctx.heartbeat({ phase: 'analyzing', database: work });
     await withDatabase(target, (db) => db.query('ANALYZE'));
+    analyzeMs = Date.now() - began - restoreMs;
   } catch (err) {
     if (into !== 'empty') {
       // No half-restored database may be left looking done.
@@ -121,6 +156,7 @@ export async function restorePostgres(
     if (into !== 'empty') await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS NULL`);
   });
   notes.push(`${into === 'new' ? 'created' : into === 'empty' ? 'restored into the existing empty database' : 'replaced'} ${dest.label}`
-    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : ' streamed in one transaction'}`);
+    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : run.source.kind === 'file' ? ' from a verified spool file (deleted) in one transaction' : ' streamed in one transaction'}`);
+  notes.push(`${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'} ${secs(restoreMs)}, ANALYZE ${secs(analyzeMs)}`);
   return { notes };
 }

@@ -3,7 +3,7 @@
  * kept in the bucket under `restores/` and `drills/`. See FORMAT.md.
  */
 import type { TargetType } from '../../config/types';
-import type { HealthCheck, ProofReport } from '../../engines/engine';
+import type { HealthCheck, MaskedField, ProofReport } from '../../engines/engine';
 import { parseDocument } from './document';
 
 export const RESTORE_REPORT_FORMAT = 'cairn-restore-report';
@@ -27,6 +27,8 @@ export interface TargetRestoreReport {
   /** every proof check matched */
   proven: boolean;
   notes: string[];
+  /** restored with --mask: what the masking rules replaced in the copy, after its proof */
+  masked?: MaskedField[];
   bytesRead: number;
   startedAt: string;
   /** verify, restore and prove, in milliseconds */
