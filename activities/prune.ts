@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CairnConfig } from '../config/types';
 import type { Catalog } from '../catalog/catalog';
-import { markGone, runningBackupIds } from '../catalog/retention';
+import { adoptedKeysOf, markGone, runningBackupIds } from '../catalog/retention';
 import type { BackupStore } from '../storage/store';
 import { deleteBackupObjects, findLeftovers, leftoverPrefix, type Leftovers } from '../retention/bucket';
 import { doomed, planPrune, type TargetPlan } from '../retention/plan';
@@ -20,7 +20,8 @@ export function pruneActivities({ config, store, catalog }: { config: CairnConfi
   };
   const deleteOne = async (backupId: string, how: 'expired' | 'deleted') => {
     const tools = activityTools();
-    await withFailureMapping(() => deleteBackupObjects(store, backupId, (n) => tools.heartbeat({ backupId, deleted: n })));
+    const adopted = await adoptedKeysOf(catalog, backupId);
+    await withFailureMapping(() => deleteBackupObjects(store, backupId, (n) => tools.heartbeat({ backupId, deleted: n }), adopted));
     // (an ObjectLockedError passes through: pruneExpired reports the backup kept, deleteBackup fails non-retryably)
     // Only once every object is gone: a row marked early would hide a half-deleted backup from the next prune.
     await markGone(catalog.pool, backupId, how);

@@ -27,6 +27,10 @@ export interface BackupRow {
   deleted_at: Date | null;
   protected_at: Date | null;
   protected_reason: string | null;
+  /** 'adopted' for an archive cairn adopt took over from a legacy deployment; null for Cairn's own */
+  origin: 'adopted' | null;
+  adopted_from: string | null;
+  legacy_id: string | null;
 }
 
 export interface ListFilter {

@@ -31,7 +31,20 @@ export class BackupLocator {
     if (row.value?.expired_at) throw new PermanentError(`backup ${backupId} was pruned on ${row.value.expired_at.toISOString()}: its objects are gone`, 'BackupNotRestorable');
     if (row.value?.deleted_at) throw new PermanentError(`backup ${backupId} was deleted with cairn forget on ${row.value.deleted_at.toISOString()}; look for its copy _deleted_${backupId}`, 'BackupNotRestorable');
     const key = row.value?.manifest_key ?? manifestKey(backupId);
-    return { manifest: await this.readManifest(key, backupId), manifestKey: key, from: row.from };
+    try {
+      return { manifest: await this.readManifest(key, backupId), manifestKey: key, from: row.from };
+    } catch (err) {
+      // Not recorded and not in Cairn's layout: an adopted backup's manifest lies beside its legacy archive.
+      const beside = !row.value && err instanceof PermanentError && err.kind === 'ManifestMissing' ? await this.adoptedManifestKey(backupId) : undefined;
+      if (!beside) throw err;
+      return { manifest: await this.readManifest(beside, backupId), manifestKey: beside, from: 'bucket' };
+    }
+  }
+
+  /** Where `cairn adopt` put a backup's manifest (beside the archive it adopted), found by listing the store. */
+  private async adoptedManifestKey(backupId: string): Promise<string | undefined> {
+    const name = `${backupId}.manifest.json`;
+    return (await this.store.list('')).map((o) => o.key).find((k) => k === name || k.endsWith(`/${name}`));
   }
 
   /** The newest successful, unexpired backup of a target. */

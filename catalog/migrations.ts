@@ -120,4 +120,15 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS protected_at TIMESTAMPTZ;
       ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS protected_reason TEXT;`,
   },
+  {
+    id: 7,
+    name: 'adopted_backups',
+    sql: `
+      -- 'adopted': cairn adopt recorded an archive a legacy deployment left (NULL: Cairn took the backup).
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS origin TEXT;
+      -- The deployment it came from (ai-platform, clara, agentic, neo4j-r2).
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS adopted_from TEXT;
+      -- The legacy service's own id for it: an AI platform row adopted in place keeps its first backup_id here.
+      ALTER TABLE backup_history ADD COLUMN IF NOT EXISTS legacy_id TEXT;`,
+  },
 ];

@@ -40,7 +40,8 @@ export async function rebuildCatalog(store: BackupStore, catalog: Catalog, sched
       report.unreadable.push(key);
       continue;
     }
-    if (await upsertBackup(catalog, m, key, triggerOf(m.workflowId, scheduleId))) report.inserted++;
+    // An adopted backup (storage/format/adopted.ts) was taken by its legacy schedule.
+    if (await upsertBackup(catalog, m, key, m.adopted ? 'scheduled' : triggerOf(m.workflowId, scheduleId))) report.inserted++;
     else report.updated++;
   }
   // After the backups, so each marker finds its backup's row.
@@ -75,14 +76,17 @@ export async function rebuildCatalog(store: BackupStore, catalog: Catalog, sched
 async function upsertBackup(catalog: Catalog, m: Manifest, key: string, trigger: string): Promise<boolean> {
   const res = await catalog.pool.query<{ inserted: boolean }>(
     `INSERT INTO backup_history (backup_id, backup_type, target, timestamp, size_bytes, checksum, status, object_key, manifest_key,
-       workflow_id, duration_ms, counts, finished_at, set_id, trigger)
-     VALUES ($1, $2, $3, $4, $5, $6, 'success', $7, $8, $9, $10, $11, $12, $13, $14)
+       workflow_id, duration_ms, counts, finished_at, set_id, trigger, origin, adopted_from, legacy_id)
+     VALUES ($1, $2, $3, $4, $5, $6, 'success', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (backup_id) DO UPDATE SET status = 'success', error_message = NULL, size_bytes = EXCLUDED.size_bytes,
        checksum = EXCLUDED.checksum, object_key = EXCLUDED.object_key, manifest_key = EXCLUDED.manifest_key,
        counts = EXCLUDED.counts, set_id = coalesce(EXCLUDED.set_id, backup_history.set_id),
-       trigger = coalesce(backup_history.trigger, EXCLUDED.trigger), updated_at = now()
+       trigger = coalesce(backup_history.trigger, EXCLUDED.trigger), origin = coalesce(backup_history.origin, EXCLUDED.origin),
+       adopted_from = coalesce(backup_history.adopted_from, EXCLUDED.adopted_from), legacy_id = coalesce(backup_history.legacy_id, EXCLUDED.legacy_id),
+       updated_at = now()
      RETURNING (xmax = 0) AS inserted`,
     [m.backupId, m.type, m.target, parseBackupId(m.backupId)?.at ?? new Date(m.createdAt), m.totalSizeBytes, m.checksum, catalogObjectKey(m.artifacts, key), key, m.workflowId,
-      m.durations.totalMs, JSON.stringify(m.counts), m.validation.checkedAt, m.setId ?? null, trigger]);
+      m.durations.totalMs, JSON.stringify(m.counts), m.validation.checkedAt, m.setId ?? null, trigger,
+      m.adopted ? 'adopted' : null, m.adopted?.from ?? null, m.adopted?.legacyId ?? null]);
   return res.rows[0]!.inserted;
 }

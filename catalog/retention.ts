@@ -1,5 +1,6 @@
 /** backup_history as retention and protection see it: live backups per target, and how each one ended. */
 import type { Pool } from 'pg';
+import type { Catalog } from './catalog';
 import type { BackupTrigger } from '../config/retention';
 import type { ProtectionMarker } from '../storage/format/protection';
 
@@ -33,4 +34,10 @@ export async function markGone(pool: Pool, backupId: string, how: 'expired' | 'd
 export async function recordProtection(pool: Pool, backupId: string, marker: ProtectionMarker | undefined): Promise<void> {
   await pool.query('UPDATE backup_history SET protected_at = $2, protected_reason = $3, updated_at = now() WHERE backup_id = $1',
     [backupId, marker ? new Date(marker.protectedAt) : null, marker?.reason ?? null]);
+}
+
+/** Where an adopted backup's manifest and archive lie (cairn adopt keeps them in the legacy layout); undefined for Cairn's own. */
+export async function adoptedKeysOf(catalog: Catalog, backupId: string): Promise<{ manifestKey: string; objectKey: string } | undefined> {
+  const row = await catalog.get(backupId);
+  return row?.origin === 'adopted' && row.manifest_key && row.object_key ? { manifestKey: row.manifest_key, objectKey: row.object_key } : undefined;
 }

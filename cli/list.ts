@@ -26,7 +26,8 @@ export async function listCommand(config: CairnConfig, opts: { type?: string; ta
       console.log('no backups recorded yet');
     } else {
       console.log(table(['backup id', 'type', 'target', 'status', 'size', 'took', 'timestamp (UTC)', 'error'], rows.map((r) => [
-        r.backup_id + (r.protected_at || r.backup_id.startsWith('_') ? ' (protected)' : ''), r.backup_type, r.target,
+        r.backup_id + (r.protected_at || r.backup_id.startsWith('_') ? ' (protected)' : '') + (r.origin === 'adopted' ? ` (adopted from ${r.adopted_from ?? 'a legacy deployment'})` : ''),
+        r.backup_type, r.target,
         r.deleted_at ? 'deleted' : r.expired_at ? 'expired' : r.status, bytes(r.size_bytes), ms(r.duration_ms),
         r.timestamp.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''), r.error_message ?? '',
       ])));

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
 import { runWorker } from '../worker/main';
+import { adoptCommand } from './adopt';
 import { backupCommand } from './backup';
 import { catalogCommand } from './catalog';
 import { configCommand } from './config';
@@ -35,6 +36,9 @@ const USAGE = `usage: cairn <command> [options]
   prune [--dry-run] [--target N] [--json]           apply retention now; --dry-run lists what would go and why
   protect ID [--reason TEXT] | unprotect ID         protect a backup from every deletion, or lift that
   forget ID [--no-copy]                             delete a backup, keeping a protected copy _deleted_ID unless --no-copy
+  adopt [--dry-run] [--map LEGACY=TARGET]... [--collection NAME] [--json]
+                                                    take over the archives the replaced deployments left in the store:
+                                                    verify, write a manifest beside each, record it; --dry-run writes nothing
   catalog rebuild [--json]                          rebuild backup_history from the manifests in the bucket
   config show [--json]                              the effective configuration (secrets masked) and where each setting came from
   worker                                            run a worker (activities and workflows); with CAIRN_HTTP_PORT, also the HTTP server
@@ -55,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
         'validate-only': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, jobs: { type: 'string' },
         'keep-ownership': { type: 'boolean', default: false }, mask: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false }, protect: { type: 'boolean', default: false }, reason: { type: 'string' },
-        'no-copy': { type: 'boolean', default: false },
+        'no-copy': { type: 'boolean', default: false }, map: { type: 'string', multiple: true, default: [] }, collection: { type: 'string' },
       },
     });
   } catch (err) {
@@ -65,11 +69,12 @@ export async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parsed;
   // Help and usage errors need no configuration, so a broken config cannot hide them.
   if (command === undefined || command === 'help' || command === '--help') { console.log(USAGE); return command ? 0 : 2; }
-  if (!['doctor', 'status', 'serve', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker', 'prune', 'protect', 'unprotect', 'forget'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
+  if (!['doctor', 'status', 'serve', 'backup', 'list', 'restore', 'drill', 'drills', 'schedule', 'catalog', 'config', 'worker', 'prune', 'protect', 'unprotect', 'forget', 'adopt'].includes(command)) { console.error(`cairn: unknown command '${command}'\n${USAGE}`); return 2; }
   // A flag the command would ignore is a mistake worth saying, not a silent no-op.
-  const owners: [boolean | undefined, string, string][] = [[v['dry-run'], '--dry-run', 'prune'], [v.protect, '--protect', 'backup']];
+  const owners: [boolean | undefined, string, string[]][] = [[v['dry-run'], '--dry-run', ['prune', 'adopt']], [v.protect, '--protect', ['backup']],
+    [v.map!.length > 0, '--map', ['adopt']], [v.collection !== undefined, '--collection', ['adopt']]];
   for (const [set, flag, owner] of owners) {
-    if (set && command !== owner) { console.error(`cairn ${command}: ${flag} belongs to cairn ${owner}`); return 2; }
+    if (set && !owner.includes(command)) { console.error(`cairn ${command}: ${flag} belongs to cairn ${owner.join(' and cairn ')}`); return 2; }
   }
   try {
     if (command === 'config') return configCommand(positionals[0], { json: v.json! });
@@ -99,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         return await listCommand(config, { ...(v.type ? { type: v.type } : {}), ...(v.target![0] ? { target: v.target![0] } : {}), ...(v.status ? { status: v.status } : {}), limit, json: v.json! });
       }
       case 'schedule': return await scheduleCommand(config, positionals[0], { ...(v.id ? { id: v.id } : {}), ...(v.note ? { note: v.note } : {}), json: v.json! });
+      case 'adopt': return await adoptCommand(config, { dryRun: v['dry-run']!, map: v.map!, ...(v.collection ? { collection: v.collection } : {}), json: v.json! });
       case 'catalog': return await catalogCommand(config, positionals[0], { json: v.json! });
       default: await runWorker(); return 0;
     }

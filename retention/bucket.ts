@@ -13,13 +13,15 @@ import { ObjectStore } from '../storage/s3';
 import { lockedUntil } from '../storage/object-lock';
 
 /** Deletes one backup's objects, manifest first; refuses a protected one, and one under object lock (ObjectLockedError). Idempotent: a retry finishes the job. */
-export async function deleteBackupObjects(store: BackupStore, backupId: string, progress: (deleted: number) => void = () => undefined): Promise<number> {
+export async function deleteBackupObjects(
+  store: BackupStore, backupId: string, progress: (deleted: number) => void = () => undefined, adopted?: AdoptedKeys,
+): Promise<number> {
   if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected (its id starts with '_'): it is never deleted`, 'BackupProtected');
   if (await store.size(protectionKey(backupId)) !== undefined) {
     throw new PermanentError(`backup ${backupId} is protected (${protectionKey(backupId)}); run cairn unprotect ${backupId} first`, 'BackupProtected');
   }
-  const manifest = manifestKey(backupId);
-  const keys = (await store.list(backupPrefix(backupId))).map((o) => o.key);
+  const manifest = adopted?.manifestKey ?? manifestKey(backupId);
+  const keys = [...(adopted ? await adoptedKeys(store, adopted) : []), ...(await store.list(backupPrefix(backupId))).map((o) => o.key)];
   const ordered = [...keys.filter((k) => k === manifest), ...keys.filter((k) => k !== manifest)];
   // Under S3 Object Lock the store would refuse (or only hide) them: nothing is touched before the date.
   const locked = store instanceof ObjectStore ? await lockedUntil(store, ordered) : undefined;
@@ -29,6 +31,19 @@ export async function deleteBackupObjects(store: BackupStore, backupId: string, 
     progress(i + 1);
   }
   return ordered.length;
+}
+
+/** Where an adopted backup's objects are (cairn adopt): its manifest beside the legacy archive, and that archive. */
+export interface AdoptedKeys { manifestKey: string; objectKey: string }
+
+/**
+ * The adopted backup's manifest, archive and the archive's `.sha256` sidecar, those still there. Taken from
+ * the catalog row rather than the manifest, so a retry after the manifest went still finds the archive.
+ */
+async function adoptedKeys(store: BackupStore, a: AdoptedKeys): Promise<string[]> {
+  const keys = [a.manifestKey, a.objectKey, `${a.objectKey}.sha256`];
+  const present = await Promise.all(keys.map(async (k) => (await store.size(k)) !== undefined));
+  return keys.filter((_, i) => present[i]);
 }
 
 /** Backup ids protected by a marker in the bucket, under `prefix` (e.g. `postgres/app/`). */
@@ -65,7 +80,8 @@ export async function findLeftovers(store: BackupStore, prefix: string, running:
   }
   const orphans: string[] = [];
   for (const [id, group] of byBackup) {
-    const whole = group.some((o) => o.key === manifestKey(id));
+    // An adopted backup's manifest lies beside its legacy archive (cairn adopt), not at manifestKey(id): still whole.
+    const whole = group.some((o) => o.key === manifestKey(id) || o.key.endsWith('.manifest.json'));
     const recent = group.some((o) => o.modified.getTime() > cutoff);
     if (!whole && !recent && !running.has(id)) orphans.push(...group.map((o) => o.key));
   }

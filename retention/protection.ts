@@ -4,17 +4,18 @@
  * (`_deleted_<id>`) unless told not to, and refuses a protected backup outright.
  */
 import type { Catalog } from '../catalog/catalog';
-import { markGone, recordProtection } from '../catalog/retention';
+import { adoptedKeysOf, markGone, recordProtection } from '../catalog/retention';
 import { PermanentError } from '../engines/engine';
 import { parseManifest, type Manifest } from '../storage/format/manifest';
 import { PROTECTION_FORMAT, PROTECTION_VERSION, protectionKey, type ProtectionMarker } from '../storage/format/protection';
-import { catalogObjectKey, isProtectedId, manifestKey, parseBackupId, sidecarKey, sidecarText } from '../storage/layout';
+import { backupPrefix, catalogObjectKey, isProtectedId, manifestKey, parseBackupId, sidecarKey, sidecarText } from '../storage/layout';
 import type { BackupStore } from '../storage/store';
 import { deleteBackupObjects } from './bucket';
 
-async function readWholeBackup(store: BackupStore, backupId: string): Promise<Manifest> {
+async function readWholeBackup(store: BackupStore, backupId: string, catalog: Catalog): Promise<Manifest> {
   if (!parseBackupId(backupId)) throw new PermanentError(`'${backupId}' is not a backup id (expected <type>_<target>_YYYYMMDD_HHMMSS, as cairn list shows)`, 'BadBackupId');
-  const key = manifestKey(backupId);
+  // An adopted backup's manifest lies beside its legacy archive (cairn adopt): the catalog says where.
+  const key = (await adoptedKeysOf(catalog, backupId))?.manifestKey ?? manifestKey(backupId);
   if (await store.size(key) === undefined) throw new PermanentError(`backup ${backupId} has no manifest in ${store.location} (${key}): it is not a complete backup, or it is already gone`, 'NoBackup');
   return parseManifest(await store.getText(key), key);
 }
@@ -24,7 +25,7 @@ export function protectionFor(backupId: string, reason: string): ProtectionMarke
 }
 
 export async function protectBackup(store: BackupStore, catalog: Catalog, backupId: string, reason: string): Promise<ProtectionMarker> {
-  await readWholeBackup(store, backupId);
+  await readWholeBackup(store, backupId, catalog);
   const marker = protectionFor(backupId, reason);
   await writeProtection(store, marker);
   await recordProtection(catalog.pool, backupId, marker);
@@ -37,7 +38,7 @@ export async function writeProtection(store: BackupStore, marker: ProtectionMark
 
 export async function unprotectBackup(store: BackupStore, catalog: Catalog, backupId: string): Promise<void> {
   if (isProtectedId(backupId)) throw new PermanentError(`backup ${backupId} is protected by its name (it starts with '_'); that cannot be undone`, 'BackupProtected');
-  await readWholeBackup(store, backupId);
+  await readWholeBackup(store, backupId, catalog);
   await store.deleteAll([protectionKey(backupId)]);
   await recordProtection(catalog.pool, backupId, undefined);
 }
@@ -48,24 +49,28 @@ export async function forgetBackup(store: BackupStore, catalog: Catalog, backupI
   if (await store.size(protectionKey(backupId)) !== undefined) {
     throw new PermanentError(`backup ${backupId} is protected (${protectionKey(backupId)}); run cairn unprotect ${backupId} first`, 'BackupProtected');
   }
-  const manifest = await readWholeBackup(store, backupId);
+  const manifest = await readWholeBackup(store, backupId, catalog);
   // The copy is complete (manifest last) before the original loses anything, so no crash loses the data.
   const copyId = opts.copy ? await copyBackup(store, catalog, manifest, `_deleted_${backupId}`) : undefined;
-  await deleteBackupObjects(store, backupId);
+  await deleteBackupObjects(store, backupId, undefined, await adoptedKeysOf(catalog, backupId));
   await markGone(catalog.pool, backupId, 'deleted');
   return copyId;
 }
 
 /** A full copy under a new id: artifacts, sidecars naming the new files, then the manifest; and its row. */
 async function copyBackup(store: BackupStore, catalog: Catalog, m: Manifest, copyId: string): Promise<string> {
-  const rename = (key: string) => key.replace(new RegExp(`/${m.backupId}(?=\\.)`), `/${copyId}`);
+  // An adopted archive keeps its legacy name, which holds no backup id: its copy goes to Cairn's own layout.
+  const rename = (key: string) => (m.adopted
+    ? `${backupPrefix(copyId)}.${key.slice(key.lastIndexOf('/') + 1).split('.').slice(1).join('.')}`
+    : key.replace(new RegExp(`/${m.backupId}(?=\\.)`), `/${copyId}`));
   const artifacts = m.artifacts.map((a) => ({ ...a, key: rename(a.key), sidecarKey: sidecarKey(rename(a.key)) }));
+  if (artifacts.some((a, i) => a.key === m.artifacts[i]!.key)) throw new PermanentError(`cannot copy backup ${m.backupId}: its copy would overwrite it`, 'CopyOverOriginal');
   for (const [i, a] of artifacts.entries()) {
     await store.copy(m.artifacts[i]!.key, a.key, a.sizeBytes);
     await store.putText(a.sidecarKey, sidecarText(a.key, a.sha256), 'text/plain');
   }
   // The copy is no member of the original's backup set.
-  const copy: Manifest = { ...m, backupId: copyId, artifacts };
+  const copy: Manifest = { ...m, backupId: copyId, artifacts, ...(m.adopted ? { adopted: { ...m.adopted, key: artifacts[0]!.key } } : {}) };
   delete copy.setId;
   const key = manifestKey(copyId);
   await store.putText(key, JSON.stringify(copy, null, 2) + '\n', 'application/json');

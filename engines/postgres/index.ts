@@ -1,6 +1,7 @@
 /** The PostgreSQL engine: pg_dump/pg_restore custom format, counts and fingerprints from the dump's own snapshot. */
 import type { PostgresTarget } from '../../config/types';
 import type { Engine } from '../engine';
+import { adoptedProof, orAdopted } from '../adopted';
 import { backupPostgres } from './backup';
 import { destinationPostgres } from './destination';
 import { doctorPostgres } from './doctor';
@@ -14,12 +15,12 @@ import { validateDump } from './validate';
 export const postgresEngine: Engine<PostgresTarget> = {
   type: 'postgres',
   backup: backupPostgres,
-  validate: validateDump,
+  validate: orAdopted(validateDump),
   destination: destinationPostgres,
   inspect: inspectPostgres,
   restore: restorePostgres,
   verifiesWhileRestoring: true,
-  prove: (dest, manifest) => provePostgres(dest, manifest),
+  prove: (dest, manifest) => (manifest.adopted ? Promise.resolve(adoptedProof(manifest)) : provePostgres(dest, manifest)),
   drop: dropPostgres,
   smoke: smokePostgres,
   query: queryPostgres,

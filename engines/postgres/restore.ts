@@ -11,6 +11,8 @@ import {
 } from './databases';
 import { fitName } from './destination';
 import { runPgRestore } from './pg-restore';
+import { runPsqlScript } from './plain-sql';
+import { adoptedFormat } from '../../storage/format/adopted';
 import { prepareArchive, type ArchiveSource } from './archive-source';
 import { checkVersions, explainRestoreFailure, pgRestoreVersion } from './versions';
 import type { Client } from 'pg';
@@ -80,6 +82,12 @@ export async function restorePostgres(
   const jobs = opts.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
   const restoreVersion = pgRestoreVersion();
+  if (adoptedFormat(manifest) === 'pg-plain-sql') {
+    // An adopted plain-SQL dump (plain-sql.ts): verified by a full read first when not yet, then streamed into psql.
+    const verified = opts.verify ? await opts.verify() : undefined;
+    const outcome = await restoreArchive(dest, manifest, ctx, opts, { jobs, restoreVersion, source: { kind: 'stream', artifact } });
+    return { ...outcome, ...(verified ? { verified } : {}) };
+  }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-pg-restore-'));
   try {
     // Verified (when not yet) before anything below touches a database.
@@ -114,7 +122,7 @@ async function restoreArchive(
   let analyzeMs = 0;
   try {
     const began = Date.now();
-    await runPgRestore({ target, source: run.source, jobs, keepOwnership: opts.keepOwnership ?? false, ctx });
+    await (adoptedFormat(manifest) === 'pg-plain-sql' ? runPsqlScript : runPgRestore)({ target, source: run.source, jobs, keepOwnership: opts.keepOwnership ?? false, ctx });
     restoreMs = Date.now() - began;
     ctx.heartbeat({ phase: 'analyzing', database: work });
     await withDatabase(target, (db) => db.query('ANALYZE'));
@@ -148,7 +156,7 @@ async function restoreArchive(
     if (into !== 'empty') await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS NULL`);
   });
   notes.push(`${into === 'new' ? 'created' : into === 'empty' ? 'restored into the existing empty database' : 'replaced'} ${dest.label}`
-    + ` with pg_restore${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : run.source.kind === 'file' ? ' from a verified spool file (deleted) in one transaction' : ' streamed in one transaction'}`);
-  notes.push(`pg_restore ${secs(restoreMs)}, ANALYZE ${secs(analyzeMs)}`);
+    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : run.source.kind === 'file' ? ' from a verified spool file (deleted) in one transaction' : ' streamed in one transaction'}`);
+  notes.push(`${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'} ${secs(restoreMs)}, ANALYZE ${secs(analyzeMs)}`);
   return { notes };
 }

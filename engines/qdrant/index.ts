@@ -1,6 +1,7 @@
 /** Cairn's Qdrant engine: collection snapshots streamed to storage, plus aliases, collection params and a content proof. */
 import type { QdrantTarget } from '../../config/types';
 import type { Counts, Engine } from '../engine';
+import { adoptedProof, orAdopted } from '../adopted';
 import { backup, vanished } from './backup';
 import { destination } from './destination';
 import { doctor } from './doctor';
@@ -26,12 +27,12 @@ async function count(target: QdrantTarget): Promise<Counts> {
 export const qdrantEngine: Engine<QdrantTarget> = {
   type: 'qdrant',
   backup,
-  validate,
+  validate: orAdopted(validate),
   destination,
   inspect,
   restore,
   // Qdrant's proof is all taken at backup; the restore outcome adds nothing to compare.
-  prove: (dest, manifest, _outcome, ctx) => prove(dest, manifest, ctx),
+  prove: (dest, manifest, _outcome, ctx) => (manifest.adopted ? Promise.resolve(adoptedProof(manifest)) : prove(dest, manifest, ctx)),
   drop,
   smoke,
   query,

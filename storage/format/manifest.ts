@@ -6,6 +6,7 @@
 import type { TargetType } from '../../config/types';
 import type { ArtifactRecord, Counts } from '../../engines/engine';
 import { parseDocument } from './document';
+import { checkAdopted, type AdoptedInfo } from './adopted';
 
 export const MANIFEST_FORMAT = 'cairn-backup-manifest';
 /** 1: the first release; 2 adds `proof` (content fingerprints) and `setId` (the backup set of its cycle). */
@@ -33,6 +34,8 @@ export interface Manifest {
   checksum: string;
   durations: { dumpMs: number; validateMs: number; totalMs: number };
   validation: { checkedAt: string; checks: string[] };
+  /** present when `cairn adopt` adopted a legacy deployment's archive (adopted.ts); its artifacts point at that archive */
+  adopted?: AdoptedInfo;
 }
 
 /** Parses a manifest's text, refusing anything that is not a Cairn manifest of a known version. */
@@ -41,5 +44,6 @@ export function parseManifest(text: string, key: string): Manifest {
   if (typeof m.backupId !== 'string' || !Array.isArray(m.artifacts) || typeof m.type !== 'string') {
     throw new Error(`${key} lacks backupId, type or artifacts: not a whole manifest`);
   }
+  if (m.adopted !== undefined) checkAdopted(m.adopted, key);
   return m;
 }
