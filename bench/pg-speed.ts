@@ -1,8 +1,9 @@
 /**
- * Benchmark: how fast Cairn backs up and restores PostgreSQL, against baselines measured in the same run on the
- * same data. A harness, not a test: it prints a table and writes bench/results/pg-speed-<time>.json.
+ * Benchmark: how fast Cairn backs up and restores PostgreSQL, then Neo4j (bench/neo4j-speed.ts), against
+ * baselines measured in the same run on the same data. A harness, not a test: it prints a table per engine and
+ * writes bench/results/pg-speed-<time>.json and neo4j-speed-<time>.json.
  *
- *   npm run bench [-- --size-gb 1 --variants zstd:3,gzip,none --jobs 2 --fresh --drop --verbose]
+ *   npm run bench [-- --size-gb 1 --variants zstd:3,gzip,none --jobs 2 --neo4j-nodes 100000 --fresh --drop --verbose]
  *
  * See docs/benchmarks.md for what each row means.
  */
@@ -16,6 +17,7 @@ import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
 import { pgBinary } from '../engines/postgres/tools';
 import { adminTarget, bucketExists, cleanupBucket, withPg } from './pg-memory';
+import { neo4jOptions, runNeo4jSpeed } from './neo4j-speed';
 import { dumpToNull, restoreFromDirectory, restoreFromFile, restoreFromZstdFile, seedWay } from './speed/baselines';
 import { dropRestoredCopies, parseVariant, runVariant, variantName, type CairnRun } from './speed/cairn';
 import { ensureEmptyDatabase, ensureSpeedDatabase } from './speed/data';
@@ -28,6 +30,8 @@ function options() {
       'size-gb': { type: 'string', default: '1' },
       variants: { type: 'string', default: 'zstd:3,gzip,none' },
       jobs: { type: 'string', default: '2' },
+      'neo4j-nodes': { type: 'string', default: '100000' },
+      'neo4j-replay-limit': { type: 'string', default: '5000' },
       fresh: { type: 'boolean', default: false },
       drop: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -39,13 +43,20 @@ function options() {
   --size-gb N        bench database size (pg_database_size), default 1
   --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue][/stream|/readback], default zstd:3,gzip,none
   --jobs N           jobs of the pg_restore -j baseline and of Cairn's restore --jobs row, default 2
+  --neo4j-nodes N    nodes (and relationships) of the Neo4j part, default 100000; 0 skips Neo4j
+  --neo4j-replay-limit N
+                     Cypher-replay baseline: replay the first N statements and extrapolate (0: all; replaying
+                     200k statements one by one takes most of an hour), default 5000
   --fresh            rebuild the bench database;  --drop  drop it at the end
   --verbose          echo the workers' output`);
     process.exit(0);
   }
   const sizeMb = Math.round(Number(values['size-gb']) * 1024);
   if (!Number.isFinite(sizeMb) || sizeMb < 16) throw new Error(`--size-gb must be at least 0.02, got '${values['size-gb']}'`);
-  return { sizeMb, variants: values.variants!.split(',').filter(Boolean), jobs: Number(values.jobs), fresh: !!values.fresh, drop: !!values.drop, verbose: !!values.verbose };
+  // The Neo4j part's own parser checks its values (bench/neo4j-speed.ts).
+  const neo4j = values['neo4j-nodes'] === '0' ? undefined
+    : neo4jOptions(['--nodes', values['neo4j-nodes']!, '--replay-limit', values['neo4j-replay-limit']!, ...(values.verbose ? ['--verbose'] : [])]);
+  return { sizeMb, variants: values.variants!.split(',').filter(Boolean), jobs: Number(values.jobs), fresh: !!values.fresh, drop: !!values.drop, verbose: !!values.verbose, neo4j };
 }
 
 async function main(): Promise<void> {
@@ -110,6 +121,11 @@ async function main(): Promise<void> {
   console.log(table);
   const file = writeResults(join(__dirname, '..', '..', 'bench', 'results'), { database: { name: bench, bytes: db.bytes }, machine, rows, runs });
   log(`results written to ${file}`);
+  if (opts.neo4j) {
+    const neo4j = await runNeo4jSpeed(opts.neo4j);
+    console.log(neo4j.table);
+    log(`results written to ${neo4j.file}`);
+  }
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
