@@ -130,7 +130,7 @@ test('wrong object-store credentials fail the target at once, naming what to che
   const started = Date.now();
   const run = await withWorker(config, (client) => runCycle(client, config));
   assert.equal(run.failed, true);
-  assert.match(run.results[0]!.error!, /object store refused the request \((SignatureDoesNotMatch|InvalidAccessKeyId|HTTP 403)\); check MINIO_ACCESS_KEY, MINIO_SECRET_KEY/);
+  assert.match(run.results[0]!.error!, /object store refused the request \((SignatureDoesNotMatch|InvalidAccessKeyId|HTTP 403)\); check MINIO_ACCESS_KEY and MINIO_SECRET_KEY, and BACKUP_BUCKET/);
   assert.doesNotMatch(JSON.stringify(run), /not-the-secret/);
   assert.ok(Date.now() - started < 30_000, 'no retry loop with backoff');
   const [row] = await historyRows(config, run.workflowId);

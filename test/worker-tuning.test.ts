@@ -24,16 +24,17 @@ test('a worker runs tuned under its own pid; CAIRN_WORKER_TUNING=off runs it as 
   const pid = tuned.child.pid!;
   assert.ok(environ(pid).includes('MALLOC_ARENA_MAX=2'), 'glibc arenas capped');
   assert.ok(cmdline(pid).includes('--max-semi-space-size=2'), 'a small young generation');
+  assert.ok(cmdline(pid).includes('--max-old-space-size=160'), 'a capped old generation');
 
   const plain = startWorkerProcess({ ...env(), CAIRN_WORKER_TUNING: 'off' });
   started.push(plain);
   await plain.ready;
   assert.equal(environ(plain.child.pid!).some((e) => e.startsWith('MALLOC_ARENA_MAX=')), process.env.MALLOC_ARENA_MAX !== undefined);
-  assert.ok(!cmdline(plain.child.pid!).some((a) => a.startsWith('--max-semi-space-size')));
+  assert.ok(!cmdline(plain.child.pid!).some((a) => a.startsWith('--max-semi-space-size') || a.startsWith('--max-old-space-size')));
 });
 
 test('a CAIRN_WORKER_TUNING that is neither on nor off stops the worker, naming the variable', () => {
   const run = spawnSync(process.execPath, [join(__dirname, '..', 'worker', 'main.js')], { env: { ...process.env, ...env(), CAIRN_WORKER_TUNING: 'lean' }, encoding: 'utf8', timeout: 30_000 });
   assert.equal(run.status, 1);
-  assert.match(run.stderr, /CAIRN_WORKER_TUNING must be on or off, got 'lean'/);
+  assert.match(run.stderr, /config: CAIRN_WORKER_TUNING must be on or off, got 'lean'/);
 });

@@ -2,25 +2,25 @@
  * A worker process tuned for memory before anything is loaded. glibc gives each thread that allocates its own
  * malloc arena (up to 8 per core); a worker has a dozen threads (libuv pool, the Temporal core's runtime, the
  * workflow thread), and the freed buffers of a streaming dump stay resident in those arenas. MALLOC_ARENA_MAX=2
- * and a small V8 young generation measured ~40 MiB less idle RSS and a lower peak (docs/benchmarks.md). Both
- * must be set before the process starts, so the worker re-executes itself once (process.execve: the same pid,
- * no parent left behind). CAIRN_WORKER_TUNING=off keeps the process as started.
+ * and a small V8 young generation measured ~40 MiB less idle RSS and a lower peak (docs/benchmarks.md).
+ * A small young generation promotes a fast stream's short-lived objects (a Neo4j export's records), and V8 sizes
+ * its old generation from the machine's memory, so without a cap the garbage grew the worker past 300 MiB before
+ * a full collection; a 160 MiB old generation keeps it under 256 MiB (the live set is a few MiB). All three must
+ * be set before the process starts, so the worker re-executes itself once (process.execve: the same pid, no
+ * parent left behind). CAIRN_WORKER_TUNING=off keeps the process as started; a flag the operator set (in
+ * NODE_OPTIONS or on the command line) is kept.
  */
-const SEMI_SPACE_FLAG = '--max-semi-space-size';
-const SEMI_SPACE_MB = 2;
+import { workerTuning } from '../config/worker-tuning';
+
+const V8_FLAGS = [['--max-semi-space-size', 2], ['--max-old-space-size', 160]] as const;
 const MARK = 'CAIRN_WORKER_TUNED';
 
 /** Replaces this process with a tuned one when it is not tuned yet; returns only when it will not. */
 export function relaunchTuned(argv: string[] = process.argv.slice(1)): void {
   const env = process.env;
-  const setting = (env.CAIRN_WORKER_TUNING ?? 'on').trim().toLowerCase();
-  if (setting !== 'on' && setting !== 'off') {
-    throw Object.assign(new Error(`CAIRN_WORKER_TUNING must be on or off, got '${env.CAIRN_WORKER_TUNING}'`), { name: 'ConfigError' });
-  }
-  if (setting === 'off' || env[MARK] === '1' || typeof process.execve !== 'function') return;
-  const arenasSet = env.MALLOC_ARENA_MAX !== undefined;
-  const semiSet = process.execArgv.some((a) => a.startsWith(SEMI_SPACE_FLAG)) || (env.NODE_OPTIONS ?? '').includes(SEMI_SPACE_FLAG);
-  if (arenasSet && semiSet) return;
-  const flags = semiSet ? process.execArgv : [...process.execArgv, `${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`];
-  process.execve(process.execPath, [process.execPath, ...flags, ...argv], { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2', [MARK]: '1' });
+  if (!workerTuning(env) || env[MARK] === '1' || typeof process.execve !== 'function') return;
+  const given = (flag: string) => process.execArgv.some((a) => a.startsWith(flag)) || (env.NODE_OPTIONS ?? '').includes(flag);
+  const missing = V8_FLAGS.filter(([flag]) => !given(flag)).map(([flag, mb]) => `${flag}=${mb}`);
+  if (env.MALLOC_ARENA_MAX !== undefined && missing.length === 0) return;
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...missing, ...argv], { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2', [MARK]: '1' });
 }
