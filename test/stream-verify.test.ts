@@ -14,7 +14,7 @@ import { ObjectStore } from '../storage/s3';
 import { loadConfig } from '../config/load';
 import { ArchiveWalker } from '../engines/postgres/archive-walk';
 import { libpqEnv, pgBinary } from '../engines/postgres/tools';
-import { testConfig } from './support/stack';
+import { testConfig, withWorker } from './support/stack';
 import { createDatabase, dropDatabase, query } from './support/pg';
 import { historyRows, readManifest, runCycle } from './support/cycle';
 import type { CairnConfig, PostgresTarget } from '../config/types';
@@ -36,16 +36,8 @@ interface Args { input: unknown; request: unknown }
 type Middleware = (next: (args: Args) => Promise<unknown>, context: { commandName?: string }) => (args: Args) => Promise<unknown>;
 
 /** A real worker whose S3 client runs `middleware` on every request (after the checksum headers are set). */
-async function withStoreFault<T>(config: CairnConfig, middleware: Middleware, fn: (client: Client) => Promise<T>): Promise<T> {
-  const { worker, store, close } = await createWorker(config, { shutdownGraceTime: '2 seconds' });
-  (store as ObjectStore).client.middlewareStack.add(middleware as never, { step: 'build', name: 'testFault' });
-  const client = await connectClient(config.temporal);
-  try {
-    return await worker.runUntil(fn(client));
-  } finally {
-    await client.connection.close();
-    await close();
-  }
+function withStoreFault<T>(config: CairnConfig, middleware: Middleware, fn: (client: Client) => Promise<T>): Promise<T> {
+  return withWorker(config, fn, {}, (store) => (store as ObjectStore).client.middlewareStack.add(middleware as never, { step: 'build', name: 'testFault' }));
 }
 
 test('a part corrupted in transit is refused by the store, never becomes a backup, and the retry stores the right bytes', async () => {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../config/load';
 import type { CairnConfig } from '../../config/types';
 import { connectClient } from '../../client/connection';
 import { createWorker } from '../../worker/create';
+import type { BackupStore } from '../../storage/store';
 
 // Worker lifecycle chatter at INFO would bury test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -24,9 +25,14 @@ export function testConfig(label: string, overrides: Record<string, string> = {}
   });
 }
 
-/** Runs `fn` while a real worker serves the config's task queue, then shuts the worker down. */
-export async function withWorker<T>(config: CairnConfig, fn: (client: Client) => Promise<T>, options: Partial<WorkerOptions> = {}): Promise<T> {
-  const { worker, close } = await createWorker(config, { shutdownGraceTime: '2 seconds', ...options });
+/**
+ * Runs `fn` while a real worker serves the config's task queue, then shuts the worker down. `onStore` sees the
+ * worker's store before it starts (e.g. to inject a fault into its S3 client).
+ */
+export async function withWorker<T>(config: CairnConfig, fn: (client: Client) => Promise<T>, options: Partial<WorkerOptions> = {},
+  onStore?: (store: BackupStore) => void): Promise<T> {
+  const { worker, store, close } = await createWorker(config, { shutdownGraceTime: '2 seconds', ...options });
+  onStore?.(store);
   const client = await connectClient(config.temporal);
   try {
     return await worker.runUntil(fn(client));
