@@ -3,8 +3,8 @@
  * (archive-walk.ts) fed the same bytes the upload gets. A zstd-compressed dump is walked through a `zstd -dcq`
  * child fed in parallel: the decompressed archive only passes the walker, a few chunks at a time.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ArchiveWalker, type WalkResult } from './archive-walk';
+import { decompressor } from './decompress';
 
 export interface StreamCheck {
   /** resolves once `chunk` is taken (back-pressure from the decompressor) */
@@ -19,11 +19,11 @@ export function archiveCheck(encoded: 'zstd' | undefined): StreamCheck {
   if (!encoded) {
     return { feed: (chunk) => walker.write(chunk), finish: async (counts) => walker.end(counts), stop: () => undefined };
   }
-  const zstd = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+  // The same child a restore decompresses with (decompress.ts): its exit status and stderr make the error.
+  const { child: zstd, done } = decompressor('zstd', 'pipe', 'pipe');
+  const stdin = zstd.stdin!;
   let failure: Error | undefined;
-  let stderr = '';
-  zstd.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
-  zstd.stdout.on('data', (chunk: Buffer) => {
+  zstd.stdout!.on('data', (chunk: Buffer) => {
     if (failure) return;
     try {
       walker.write(chunk);
@@ -32,23 +32,21 @@ export function archiveCheck(encoded: 'zstd' | undefined): StreamCheck {
       zstd.kill('SIGTERM');
     }
   });
-  const exited = new Promise<number | null>((resolve, reject) => { zstd.on('error', reject); zstd.on('close', resolve); });
-  exited.catch(() => undefined);
-  zstd.stdin.on('error', (err) => { failure ??= err; });
+  stdin.on('error', (err) => { failure ??= err; });
   return {
     feed(chunk) {
       if (failure) throw failure;
-      if (zstd.stdin.write(chunk)) return;
+      if (stdin.write(chunk)) return;
       return new Promise<void>((resolve) => {
-        const go = () => { zstd.stdin.off('close', go); resolve(); };
-        zstd.stdin.once('drain', go).once('close', go);
+        const go = () => { stdin.off('close', go); resolve(); };
+        stdin.once('drain', go).once('close', go);
       });
     },
     async finish(counts) {
-      zstd.stdin.end();
-      const code = await exited;
+      stdin.end();
+      const exited = await done.then(() => undefined, (err: Error) => err);
       if (failure) throw failure;
-      if (code !== 0) throw new Error(`zstd -dc could not decompress the stream (exit ${code}): ${stderr.trim()}`);
+      if (exited) throw new Error(`the zstd stream could not be decompressed: ${exited.message}`);
       return walker.end(counts);
     },
     stop() {
