@@ -10,7 +10,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load';
 import { parseCompression } from '../config/compression';
 import type { PostgresTarget } from '../config/types';
-import { dumpCompression } from '../engines/postgres/backup';
+import { dumpCompression } from '../engines/postgres/dump-stream';
 import { storedEncoding } from '../engines/engine';
 
 test('gzip, zstd, lz4 and none parse, with levels in range; anything else is one line naming the setting', () => {

@@ -7,8 +7,13 @@
  * pg_backup_archiver.c ReadHead/ReadToc, pg_backup_custom.c); archive versions it does not know are reported as
  * not walked, and the caller falls back to reading the stored object back.
  *
+ * Asked to (rowSums), it also fingerprints every table's rows on the way (row-hash.ts): that needs an archive whose
+ * data pg_dump did not compress (-Z0, compressed after it leaves pg_dump, or not at all).
+ *
  * Memory: the header and TOC are held until parsed (bounded by MAX_TOC_BYTES), the data blocks are skipped.
  */
+import { RowSum, type RowsFingerprint } from './row-hash';
+
 const MAGIC = 'PGDMP';
 const MAX_TOC_BYTES = 64 * 1024 * 1024;
 const BLK_DATA = 1;
@@ -31,6 +36,8 @@ export interface WalkResult {
   tablesWithData: Set<string>;
   /** materialized views whose data is a REFRESH entry (no data block) */
   refreshed: Set<string>;
+  /** with rowSums: "schema.table" -> its rows' fingerprint, for every TABLE DATA block */
+  rows?: Record<string, RowsFingerprint>;
 }
 
 class NeedMore extends Error {}
@@ -76,6 +83,13 @@ export class ArchiveWalker {
   private block: TocEntry | undefined;
   private blockHasData = false;
   private blocks = 0;
+  private compressed = false;
+  private readonly sums: Map<string, RowSum> | undefined;
+  private sum: RowSum | undefined;
+
+  constructor(opts: { rowSums?: boolean } = {}) {
+    this.sums = opts.rowSums ? new Map() : undefined;
+  }
 
   write(chunk: Buffer): void {
     if (this.unknownVersion) return;
@@ -105,7 +119,10 @@ export class ArchiveWalker {
   end(counts: Record<string, number> = {}): WalkResult {
     const version = `${this.version >> 16}.${(this.version >> 8) & 255}.${this.version & 255}`;
     const result: WalkResult = { walked: false, version, entries: this.toc?.size ?? 0, dataBlocks: this.blocks, tablesWithData: this.withData, refreshed: new Set() };
-    if (this.unknownVersion) return result;
+    if (this.unknownVersion) {
+      if (this.sums) throw new Error(`pg_dump archive version ${version} is not one this Cairn can read rows from`);
+      return result;
+    }
     if (!this.toc) throw new Error(`the archive ends inside its header or table of contents (${this.headBytes} bytes)`);
     if (this.expect !== 'block' || this.skip > 0 || this.carry.length) throw new Error(`the archive ends inside the data block of ${this.block?.name ?? 'an entry'}`);
     const missing = [...this.toc.values()].filter((e) => e.hasData && !this.seen.has(e.id));
@@ -113,7 +130,13 @@ export class ArchiveWalker {
     for (const e of this.toc.values()) if (e.desc === 'MATERIALIZED VIEW DATA') result.refreshed.add(e.name);
     const empty = Object.entries(counts).filter(([t, rows]) => rows > 0 && !this.withData.has(t) && !result.refreshed.has(t)).map(([t]) => t);
     if (empty.length) throw new Error(`the archive has no data for table(s) ${empty.slice(0, 10).join(', ')} although the source had rows`);
-    return { ...result, walked: true };
+    if (!this.sums) return { ...result, walked: true };
+    const rows = Object.fromEntries([...this.sums].map(([t, sum]) => [t, sum.result()]));
+    const short = Object.entries(counts).filter(([t, n]) => rows[t] && rows[t].rows !== n);
+    if (short.length) {
+      throw new Error(`the archive holds ${short.slice(0, 5).map(([t, n]) => `${rows[t]!.rows} row(s) of ${t} where the source counted ${n}`).join(', ')}`);
+    }
+    return { ...result, walked: true, rows };
   }
 
   /** Header and TOC from the start of the archive; returns the bytes they took. */
@@ -132,7 +155,8 @@ export class ArchiveWalker {
     const offSize = c.byte();
     const format = c.byte();
     if (format !== 1) throw new Error(`the archive is not in custom format (format byte ${format})`);
-    if (this.version >= v(1, 15)) c.byte(); else c.int(); // compression algorithm / level
+    this.compressed = (this.version >= v(1, 15) ? c.byte() : c.int()) !== 0; // compression algorithm / level
+    if (this.compressed && this.sums) throw new Error('pg_dump compressed this archive\'s data itself: its rows cannot be read on the stream');
     for (let i = 0; i < 7; i++) c.int(); // creation time
     c.str(); // database name
     c.str(); // server version
@@ -173,6 +197,7 @@ export class ArchiveWalker {
     while (off < chunk.length) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - off);
+        if (this.expect === 'chunk') this.sum?.update(chunk, off, off + n);
         this.skip -= n;
         off += n;
         continue;
@@ -218,6 +243,8 @@ export class ArchiveWalker {
       this.block = entry;
       this.blockHasData = false;
       this.expect = type === BLK_DATA ? 'chunk' : 'oid';
+      this.sum = undefined;
+      if (this.sums && entry.desc === 'TABLE DATA') this.sums.set(entry.name, this.sum = new RowSum());
       return;
     }
     const n = this.readInt(field, at);

@@ -2,42 +2,23 @@
  * pg_dump in custom format, streamed straight into storage. The dump, the row counts and the content
  * fingerprints come from one exported snapshot, so what the manifest records is exactly what the dump holds.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Transform } from 'node:stream';
 import type { Client } from 'pg';
 import type { PostgresTarget } from '../../config/types';
-import { compressionName, DEFAULT_PG_COMPRESSION, type Compression } from '../../config/compression';
-import type { ArtifactSpec, BackupContext, EngineBackupResult } from '../engine';
+import { DEFAULT_PG_COMPRESSION } from '../../config/compression';
+import type { BackupContext, EngineBackupResult } from '../engine';
 import { PermanentError } from '../engine';
-import { conninfoDbname, fingerprintData, fingerprintSchema, type PgProof } from './fingerprint';
+import { ArchiveWalker } from './archive-walk';
+import { describeWalk, dumpCompression, dumpStream, rowsReadable, type DumpStream } from './dump-stream';
+import { conninfoDbname, fingerprintData, fingerprintSchema, PROOF_FORMAT, type PgProof } from './fingerprint';
 import { connect, countRows, describePgError } from './session';
-import { exited, majorOf, pgBinary, spawnPg, type PgProcess } from './tools';
-import { archiveCheck, describeWalk, type StreamCheck } from './stream-check';
-
-/**
- * Where the compression happens. gzip and lz4 are pg_dump's own (inside the archive: pg_restore reads it as is);
- * zstd is `pg_dump -Z0 | zstd` (pg_dump 15 has none), two processes on two cores, the pipe between them never
- * entering the worker: the stored object is a .dump.zst, `zstd -dc x.dump.zst | pg_restore`. (zstd in the
- * worker's own zlib measured ~30 MiB more worker RSS: the raw dump's buffers fragment its malloc arenas.)
- */
-export function dumpCompression(c: Compression, pgDumpMajor: number): { pgDumpFlag: string; spec: ArtifactSpec; zstdArgs?: string[] } {
-  const spec: ArtifactSpec = { part: '', extension: 'dump', compress: false, contentType: 'application/x-pg-dump', meta: { compression: compressionName(c) } };
-  switch (c.method) {
-    case 'none': return { pgDumpFlag: '--compress=0', spec };
-    case 'gzip': return { pgDumpFlag: `--compress=${c.level ?? 6}`, spec };
-    case 'lz4':
-      if (pgDumpMajor < 16) throw new PermanentError(`compression lz4 needs pg_dump 16 or newer (this one is ${pgDumpMajor}): choose zstd, gzip or none`);
-      return { pgDumpFlag: '--compress=lz4', spec };
-    case 'zstd':
-      return { pgDumpFlag: '--compress=0', spec: { ...spec, extension: 'dump.zst', encoded: 'zstd' }, zstdArgs: [`-${c.level ?? 3}`, '-q', '-c', '--no-progress'] };
-  }
-}
+import { dumpSession, fingerprintBeside, sessionOf, type PgStreamProof } from './stream-proof';
+import { majorOf, pgBinary, spawnPg } from './tools';
 
 export async function backupPostgres(target: PostgresTarget, ctx: BackupContext): Promise<EngineBackupResult> {
   const client = await connect(target);
-  let dump: PgProcess | undefined;
-  let zstd: PgProcess | undefined;
-  let check: StreamCheck | undefined;
+  let stream: DumpStream | undefined;
   try {
     const serverVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     const dumpVersion = pgDumpVersion();
@@ -51,50 +32,43 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
               CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END AS lsn,
               pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype
        FROM pg_database d WHERE d.datname = current_database()`)).rows[0]!;
+    const plan = dumpCompression(target.compression ?? DEFAULT_PG_COMPRESSION, majorOf(dumpVersion.replace(/^\D+/, '')));
     const fingerprinting = target.fingerprint !== false;
-    // Without fingerprints, count before dumping, as ever; with them, the counts come from the same scans.
+    // Rows pg_dump writes uncompressed are fingerprinted as they pass (proof version 2); otherwise the server hashes them.
+    const onStream = fingerprinting && rowsReadable(plan);
+    // Without fingerprints, count before dumping, as ever; with them, the counts come from scans in the snapshot.
     const counted = fingerprinting ? undefined : await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
+    const session = onStream ? await sessionOf(client, point.encoding) : undefined;
+    const dumpAs = session ? dumpSession(session) : { args: [], env: {} };
 
-    const compression = target.compression ?? DEFAULT_PG_COMPRESSION;
-    const plan = dumpCompression(compression, majorOf(dumpVersion.replace(/^\D+/, '')));
-    dump = spawnPg('pg_dump', ['--format=custom', plan.pgDumpFlag, `--snapshot=${point.snapshot}`, '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore');
-    const dumped = exited(dump, `pg_dump of ${target.name}`);
-    zstd = plan.zstdArgs ? spawnZstd(plan.zstdArgs, dump) : undefined;
-    const done = zstd ? Promise.all([dumped, exited(zstd, `zstd of ${target.name}'s dump`)]) : dumped;
-    const running = [dump, ...(zstd ? [zstd] : [])];
-    const stop = () => { for (const p of running) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM'); };
-    ctx.signal.addEventListener('abort', stop, { once: true });
+    const dump = spawnPg('pg_dump', ['--format=custom', plan.pgDumpFlag, `--snapshot=${point.snapshot}`, ...dumpAs.args, '--no-password',
+      `--dbname=${conninfoDbname(target.database)}`], target, 'ignore', dumpAs.env);
+    const walker = onStream || ctx.verifyOnStream ? new ArchiveWalker({ rowSums: onStream }) : undefined;
+    stream = dumpStream(dump, plan, walker, target.name);
+    ctx.signal.addEventListener('abort', stream.stop, { once: true });
     let bytes = 0;
-    const encoded = plan.spec.encoded === 'zstd' ? 'zstd' : undefined;
-    check = ctx.verifyOnStream ? archiveCheck(encoded) : undefined;
     const progress = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         bytes += chunk.length;
         ctx.heartbeat({ phase: 'dumping', bytes });
-        try {
-          const taken = check?.feed(chunk);
-          if (taken) taken.then(() => cb(null, chunk), cb); else cb(null, chunk);
-        } catch (err) {
-          cb(err as Error);
-        }
+        cb(null, chunk);
       },
     });
-    (zstd ?? dump).stdout.pipe(progress);
-    // If pg_dump fails, the upload must fail too, not complete with a truncated dump.
-    done.catch((err: Error) => progress.destroy(err));
-    // The holding connection is idle while pg_dump streams: fingerprinting on it then costs little wall time.
-    const proving = fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve(undefined);
-    proving.catch(stop);
-    const [artifact, , proof] = await Promise.all([
-      ctx.writeArtifact(plan.spec, progress),
-      done,
-      proving,
-    ]);
+    stream.output.on('error', (err) => progress.destroy(err));
+    stream.done.catch((err: Error) => progress.destroy(err));
+    stream.output.pipe(progress);
+    // The holding connection is idle while pg_dump streams: scanning on it then costs little wall time.
+    const beside = onStream ? besideTheDump(client, target, point.snapshot, ctx) : fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve(undefined);
+    beside.catch(stream.stop);
+    const [artifact, , taken] = await Promise.all([ctx.writeArtifact(plan.spec, progress), stream.done, beside]);
     await client.query('COMMIT');
-    const tables = proof ? Object.fromEntries(Object.entries(proof.tables).map(([name, t]) => [name, t.rows])) : counted!;
-    const walk = await check?.finish(tables);
+    const tables = taken ? ('counts' in taken ? taken.counts : Object.fromEntries(Object.entries(taken.tables).map(([name, t]) => [name, t.rows]))) : counted!;
+    const walk = walker?.end(tables);
+    const proof: PgProof | PgStreamProof | undefined = taken && 'counts' in taken
+      ? { format: PROOF_FORMAT, version: 2, tables: walk!.rows!, ...taken.proof, session: session! }
+      : taken;
     // An archive version the walk does not know proves nothing: validation then reads the object back.
-    const structure = walk?.walked ? describeWalk(walk, encoded) : undefined;
+    const structure = ctx.verifyOnStream && walk?.walked ? describeWalk(walk, plan) : undefined;
     return {
       artifacts: [structure ? { ...artifact, inFlight: { store: artifact.inFlight?.store ?? [], structure } } : artifact],
       sourceVersion: `PostgreSQL ${serverVersion}`,
@@ -112,8 +86,7 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     // An upload that fails (the store went away) leaves pg_dump blocked writing into a pipe nobody reads,
     // its server session stuck in COPY: that holds back vacuum and stalls every DROP/CREATE DATABASE on the
     // server (they wait for all sessions to absorb a barrier). So it must never outlive the attempt.
-    for (const p of [dump, zstd]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-    check?.stop();
+    stream?.stop();
     await client.end().catch(() => undefined);
   }
 }
@@ -127,24 +100,35 @@ function pgDumpVersion(): string {
   return v;
 }
 
-/** zstd reading pg_dump's stdout directly (a pipe between the two processes). */
-function spawnZstd(args: string[], dump: PgProcess): PgProcess {
-  const zstd = spawn('zstd', args, { stdio: [dump.stdout, 'pipe', 'pipe'] }) as PgProcess;
-  // zstd holds its own copy of the pipe; ours must close, or pg_dump's 'close' (all its stdio closed) never comes.
-  dump.stdout.destroy();
-  return zstd;
-}
-
 async function fingerprint(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext): Promise<PgProof> {
   const started = Date.now();
   const [data, schema] = await Promise.all([
     fingerprintData(client, (name) => ctx.heartbeat({ phase: 'fingerprinting', table: name })).catch((err: Error & { code?: string }) => {
-      if (err.code !== '42501') throw err;
-      throw new PermanentError(`PostgreSQL ${target.name}: fingerprinting needs to read every table and large object (${err.message}); `
-        + 'grant that, or turn fingerprints off for this target (fingerprint: false, or CAIRN_PG_FINGERPRINT=false)');
+      throw permissionHint(err, target);
     }),
     fingerprintSchema(target, snapshot),
   ]);
   ctx.log('fingerprinted', { tables: Object.keys(data.tables).length, ms: Date.now() - started });
   return { ...data, schema };
+}
+
+/**
+ * Proof version 2's share of the work on the holding connection: exact row counts (an independent check of the
+ * rows the walk reads from the archive), materialized views, sequences, large objects, and the schema.
+ */
+async function besideTheDump(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext) {
+  const started = Date.now();
+  const scan = async () => ({ counts: await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name })), ...await fingerprintBeside(client) });
+  const [{ counts, ...scanned }, schema] = await Promise.all([
+    scan().catch((err: Error & { code?: string }) => { throw permissionHint(err, target); }),
+    fingerprintSchema(target, snapshot),
+  ]);
+  ctx.log('counted beside the dump', { tables: Object.keys(counts).length, ms: Date.now() - started });
+  return { counts, proof: { ...scanned, schema } };
+}
+
+function permissionHint(err: Error & { code?: string }, target: PostgresTarget): Error {
+  if (err.code !== '42501') return err;
+  return new PermanentError(`PostgreSQL ${target.name}: fingerprinting needs to read every table and large object (${err.message}); `
+    + 'grant that, or turn fingerprints off for this target (fingerprint: false, or CAIRN_PG_FINGERPRINT=false)');
 }

@@ -69,6 +69,13 @@ export async function fingerprintDataOn(clients: Client[], onTable?: (name: stri
       onTable?.(`${t.schema}.${t.name}`);
     }
   }));
+  // Keyed in listing order whatever order the scans finished in.
+  const ordered = Object.fromEntries(listed.map((t) => `${t.schema}.${t.name}`).filter((k) => tables[k]).map((k) => [k, tables[k]!]));
+  return { format: PROOF_FORMAT, version: 1, tables: ordered, ...await fingerprintExtras(client) };
+}
+
+/** Sequences and large objects, in the caller's transaction, under PINNED_SETTINGS. */
+export async function fingerprintExtras(client: Client): Promise<Pick<PgProof, 'sequences' | 'largeObjects'>> {
   const sequences: PgProof['sequences'] = {};
   const seqs = (await client.query<{ s: string; n: string }>(
     `SELECT n.nspname AS s, c.relname AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -81,9 +88,7 @@ export async function fingerprintDataOn(clients: Client[], onTable?: (name: stri
   // One large object at a time: lo_get holds one object in server memory, never all of them.
   const lo = (await client.query<{ n: string; h: string }>(
     `SELECT count(*) AS n, ${HASH_ROWS(`oid::text || ':' || md5(lo_get(oid))`)} AS h FROM pg_largeobject_metadata`)).rows[0]!;
-  // Keyed in listing order whatever order the scans finished in.
-  const ordered = Object.fromEntries(listed.map((t) => `${t.schema}.${t.name}`).filter((k) => tables[k]).map((k) => [k, tables[k]!]));
-  return { format: PROOF_FORMAT, version: 1, tables: ordered, sequences, largeObjects: { count: Number(lo.n), hash: lo.h } };
+  return { sequences, largeObjects: { count: Number(lo.n), hash: lo.h } };
 }
 
 async function largestFirst(client: Client, listed: { schema: string; name: string }[]): Promise<{ schema: string; name: string }[]> {
@@ -93,7 +98,7 @@ async function largestFirst(client: Client, listed: { schema: string; name: stri
   return [...listed].sort((a, b) => (sizes.get(`${b.schema}.${b.name}`) ?? 0) - (sizes.get(`${a.schema}.${a.name}`) ?? 0));
 }
 
-async function fingerprintTable(client: Client, t: { schema: string; name: string }): Promise<{ rows: number; hash: string } | undefined> {
+export async function fingerprintTable(client: Client, t: { schema: string; name: string }): Promise<{ rows: number; hash: string } | undefined> {
   const alias = quoteIdent(await rowAlias(client, t.schema, t.name));
   try {
     const r = (await client.query<{ n: string; h: string }>(

@@ -8,6 +8,7 @@ import type { Destination, ProofCheck, ProofReport } from '../engine';
 import { withDatabase } from './databases';
 import { fingerprintDataOn, fingerprintSchema, PROOF_FORMAT, type PgProof } from './fingerprint';
 import { countRows } from './session';
+import { fingerprintBeside, isStreamProof, rowsOf, type PgStreamProof } from './stream-proof';
 
 function compare<V>(check: string, expected: V | undefined, found: V | undefined, show: (v: V) => string): ProofCheck {
   const text = (v: V | undefined) => (v === undefined ? 'missing' : show(v));
@@ -55,33 +56,55 @@ async function fingerprintRestored(target: PostgresTarget): Promise<{ data: Omit
   }));
 }
 
+/** A restored copy's proof version 2: its rows read through pg_dump as the backup read the source's (stream-proof.ts). */
+async function streamProofOf(target: PostgresTarget, proof: PgStreamProof): Promise<Omit<PgStreamProof, 'format' | 'version' | 'session'>> {
+  return withDatabase(target, async (db) => {
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const snapshot = (await db.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+      const [tables, beside, schema] = await Promise.all([rowsOf(target, proof.session, snapshot), fingerprintBeside(db), fingerprintSchema(target, snapshot)]);
+      return { tables, ...beside, schema };
+    } finally {
+      await db.query('ROLLBACK').catch(() => undefined);
+    }
+  });
+}
+
 export async function provePostgres(dest: Destination<PostgresTarget>, manifest: Manifest): Promise<ProofReport> {
-  const proof = manifest.proof as PgProof | undefined;
+  const proof = manifest.proof as PgProof | PgStreamProof | undefined;
   if (!proof) {
     const why = manifest.version === 1 ? 'the backup was taken by a Cairn that recorded no fingerprints (manifest version 1)' : 'fingerprints were turned off for this target when it was backed up';
     return countsOnly(dest.target, manifest, [`row counts only: ${why}, so row contents, sequences, large objects and the schema are not compared`]);
   }
-  if (proof.format !== PROOF_FORMAT || proof.version !== 1) {
+  let found: Omit<PgStreamProof, 'format' | 'version' | 'session' | 'views'> & { views?: PgStreamProof['views'] };
+  if (isStreamProof(proof)) {
+    found = await streamProofOf(dest.target, proof);
+  } else if (proof.format === PROOF_FORMAT && proof.version === 1) {
+    const { data, schema } = await fingerprintRestored(dest.target);
+    found = { ...data, schema };
+  } else {
     return countsOnly(dest.target, manifest, [`row counts only: the backup's fingerprints are of a format this Cairn does not know (${String(proof.format)} v${String(proof.version)})`]);
   }
-  const { data, schema } = await fingerprintRestored(dest.target);
   const notes: string[] = [];
   const counts = manifest.counts.tables ?? {};
-  const checks = compareKeyed('table', proof.tables, data.tables, showTable).map((c) => {
-    const name = c.check.slice('table '.length);
-    const rows = data.tables[name]?.rows;
-    // The manifest's counts are checked too: they are what validation and the catalog report.
-    if (c.ok && counts[name] !== undefined && counts[name] !== rows) {
-      return { check: c.check, ok: false, expected: `${counts[name]} row(s) (manifest counts)`, found: `${rows} row(s)` };
-    }
-    return c;
-  });
-  const seqChecks = compareKeyed('sequence', proof.sequences, data.sequences, (s) => `last_value ${s.lastValue}, is_called ${s.isCalled}`);
+  // The manifest's counts are checked too: they are what validation and the catalog report.
+  const withCounts = (kind: string, expected: Record<string, { rows: number; hash: string }>, got: Record<string, { rows: number; hash: string }>) =>
+    compareKeyed(kind, expected, got, showTable).map((c) => {
+      const name = c.check.slice(kind.length + 1);
+      const rows = got[name]?.rows;
+      if (c.ok && counts[name] !== undefined && counts[name] !== rows) {
+        return { check: c.check, ok: false, expected: `${counts[name]} row(s) (manifest counts)`, found: `${rows} row(s)` };
+      }
+      return c;
+    });
+  const checks = withCounts('table', proof.tables, found.tables);
+  if ('views' in proof) checks.push(...withCounts('materialized view', proof.views, found.views ?? {}));
+  const seqChecks = compareKeyed('sequence', proof.sequences, found.sequences, (s) => `last_value ${s.lastValue}, is_called ${s.isCalled}`);
   if (seqChecks.some((c) => !c.ok)) {
     notes.push('sequences are not transactional: one advanced while the source was being dumped can differ without any data being lost');
   }
   checks.push(...seqChecks);
-  checks.push(compare('large objects', proof.largeObjects, data.largeObjects, (l) => `${l.count} object(s), hash ${l.hash}`));
-  checks.push(compare('schema', proof.schema, schema, (s) => `${s.statements} statement(s), sha256 ${s.sha256}`));
+  checks.push(compare('large objects', proof.largeObjects, found.largeObjects, (l) => `${l.count} object(s), hash ${l.hash}`));
+  checks.push(compare('schema', proof.schema, found.schema, (s) => `${s.statements} statement(s), sha256 ${s.sha256}`));
   return { checks, notes };
 }

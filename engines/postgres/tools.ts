@@ -30,8 +30,8 @@ export function libpqEnv(target: PostgresTarget): NodeJS.ProcessEnv {
 
 export type PgProcess = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
-export function spawnPg(name: 'pg_dump' | 'pg_restore', args: string[], target: PostgresTarget, stdin: 'pipe' | 'ignore'): PgProcess {
-  return spawn(pgBinary(name), args, { env: libpqEnv(target), stdio: [stdin, 'pipe', 'pipe'] }) as PgProcess;
+export function spawnPg(name: 'pg_dump' | 'pg_restore', args: string[], target: PostgresTarget, stdin: 'pipe' | 'ignore', env: NodeJS.ProcessEnv = {}): PgProcess {
+  return spawn(pgBinary(name), args, { env: { ...libpqEnv(target), ...env }, stdio: [stdin, 'pipe', 'pipe'] }) as PgProcess;
 }
 
 /** Collects a child's stderr (bounded) and resolves with it when the child exits 0; otherwise rejects naming the problem. */

@@ -1,0 +1,76 @@
+/**
+ * Proof version 2: the rows are fingerprinted from the dump itself as it streams through the worker (the archive
+ * walk with rowSums, row-hash.ts), not scanned a second time on the server. On a restored copy the same walk
+ * reads a `pg_dump --data-only` of it, under the session the backup's pg_dump had (encoding, time zone, bytea and
+ * money formats), so equal rows print as equal text. Materialized views (refreshed on restore, so absent from the
+ * archive's data), sequences and large objects are fingerprinted by SQL as in version 1. PROOF.md has the format.
+ */
+import type { Client } from 'pg';
+import type { PostgresTarget } from '../../config/types';
+import { ArchiveWalker } from './archive-walk';
+import { conninfoDbname, fingerprintExtras, fingerprintTable, PINNED_SETTINGS, PROOF_FORMAT, type PgProof } from './fingerprint';
+import type { RowsFingerprint } from './row-hash';
+import { exited, spawnPg } from './tools';
+
+export interface PgStreamProof extends Omit<PgProof, 'version'> {
+  version: 2;
+  /** "schema.table" -> the rows of its TABLE DATA in the archive, as COPY text */
+  tables: Record<string, RowsFingerprint>;
+  /** populated materialized views: rows and the version 1 hash, by SQL */
+  views: Record<string, { rows: number; hash: string }>;
+  /** what pg_dump's row text depended on, beyond the settings pg_dump sets itself */
+  session: { encoding: string; settings: Record<string, string> };
+}
+
+// pg_dump pins DateStyle, IntervalStyle, extra_float_digits and search_path itself; these it takes from the server.
+const INHERITED = ['TimeZone', 'bytea_output', 'lc_monetary', 'xmloption'] as const;
+
+/** The session pg_dump would get on this connection's database and role, before anything is pinned on it. */
+export async function sessionOf(client: Client, encoding: string): Promise<PgStreamProof['session']> {
+  const row = (await client.query<Record<string, string>>(
+    `SELECT ${INHERITED.map((s, i) => `current_setting('${s}') AS s${i}`).join(', ')}`)).rows[0]!;
+  return { encoding, settings: Object.fromEntries(INHERITED.map((s, i) => [s, row[`s${i}`]!])) };
+}
+
+/** pg_dump's arguments and environment for that session (PGOPTIONS escapes spaces and backslashes). */
+export function dumpSession(session: PgStreamProof['session']): { args: string[]; env: NodeJS.ProcessEnv } {
+  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/ /g, '\\ ');
+  const options = Object.entries(session.settings).map(([k, v]) => `-c ${k}=${escape(v)}`).join(' ');
+  return { args: [`--encoding=${session.encoding}`], env: { PGOPTIONS: [process.env.PGOPTIONS, options].filter(Boolean).join(' ') } };
+}
+
+/** Beside the dump, on the connection holding its snapshot: materialized views, sequences and large objects. */
+export async function fingerprintBeside(client: Client): Promise<Pick<PgStreamProof, 'views' | 'sequences' | 'largeObjects'>> {
+  await client.query(PINNED_SETTINGS);
+  const listed = (await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'm' AND c.relispopulated AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+     ORDER BY 1, 2`)).rows;
+  const views: PgStreamProof['views'] = {};
+  for (const v of listed) {
+    const fp = await fingerprintTable(client, v);
+    if (fp) views[`${v.schema}.${v.name}`] = fp;
+  }
+  return { views, ...await fingerprintExtras(client) };
+}
+
+/** The rows of a (restored) database, read the way the backup read its source: pg_dump's data, walked. */
+export async function rowsOf(target: PostgresTarget, session: PgStreamProof['session'], snapshot: string): Promise<Record<string, RowsFingerprint>> {
+  const { args, env } = dumpSession(session);
+  const dump = spawnPg('pg_dump', ['--format=custom', '--compress=0', '--data-only', `--snapshot=${snapshot}`, ...args,
+    '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore', env);
+  const done = exited(dump, `pg_dump --data-only of ${target.database}`);
+  done.catch(() => undefined); // awaited below, once the output is read
+  const walker = new ArchiveWalker({ rowSums: true });
+  try {
+    for await (const chunk of dump.stdout) walker.write(chunk as Buffer);
+    await done;
+  } finally {
+    if (dump.exitCode === null && dump.signalCode === null) dump.kill('SIGTERM');
+  }
+  return walker.end().rows!;
+}
+
+export function isStreamProof(proof: { format?: unknown; version?: unknown }): proof is PgStreamProof {
+  return proof.format === PROOF_FORMAT && proof.version === 2;
+}
