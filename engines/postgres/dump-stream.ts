@@ -81,7 +81,8 @@ export function dumpStream(dump: PgProcess, plan: DumpPlan, walker: ArchiveWalke
 
 /** The manifest's words for a walk that passed. */
 export function describeWalk(w: WalkResult, plan: DumpPlan): string {
-  return `pg_dump archive ${w.version} walked as pg_dump wrote it${plan.zstdArgs ? ' (before zstd, whose frame checksums every restore verifies)' : ''}: `
+  const where = plan.zstdArgs ? 'as pg_dump wrote it, before zstd (whose frame checksums every restore verifies)' : 'on the upload stream';
+  return `pg_dump archive ${w.version} walked ${where}: `
     + `header, ${w.entries} TOC entries, ${w.dataBlocks} data block(s) framed end to end, data for every table with rows`
     + `${w.rows ? `, and exactly the row count the source had in each` : ''}`;
 }
