@@ -14,7 +14,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PermanentError, storedEncoding, type ArtifactRecord, type Counts, type ReadContext, type StoredEncoding, type VerifiedBackup } from '../engine';
 import { decompressInto, decompressor, feedVerified, stopChild } from './decompress';
-import { validateDump } from './validate';
+import { readWhole } from './validate';
 
 // Room left over beyond the archive itself, so spooling never fills a disk to its last byte.
 export const SPOOL_MARGIN_BYTES = 64 * 1024 * 1024;
@@ -100,7 +100,7 @@ async function spool(artifact: ArtifactRecord, ctx: ReadContext, dir: string, de
   writing.catch(() => undefined); // awaited below, possibly after the check failed: never an unhandled rejection
   if (toCheck) {
     // A check failing first waits for the read's end: bytes that do not match their manifest are the cause to report.
-    await structuralCheck(artifact, counts!, encoding ? decompressed(encoding, toCheck) : toCheck).catch(async (err: Error) => {
+    await structuralCheck(artifact, counts!, encoding, toCheck).catch(async (err: Error) => {
       await writing;
       throw err;
     });
@@ -117,20 +117,24 @@ function branches(source: Readable): [PassThrough, PassThrough] {
   return pair;
 }
 
-/** A compressed stream decompressed by a child process (the bytes it reads come from the worker, its output not). */
-function decompressed(encoding: StoredEncoding, source: Readable): Readable {
-  const d = decompressor(encoding, 'pipe', 'pipe');
-  feedVerified(source, d.child.stdin!, () => stopChild(d.child)).catch(() => undefined); // the read's failure is reported by the spool branch
-  return d.child.stdout!;
-}
-
-/** The same structural check a verification of the store runs (validate.ts), over the bytes being spooled. */
-async function structuralCheck(artifact: ArtifactRecord, counts: Counts, archive: Readable): Promise<void> {
-  const local: ReadContext = {
-    heartbeat: () => undefined, log: () => undefined, signal: new AbortController().signal,
-    open: () => Promise.resolve(archive),
-  };
-  await validateDump([{ ...asStored(artifact), part: '' }], counts, local).catch((err: Error) => {
+/**
+ * The same structural check a verification of the store runs (validate.ts), over the bytes being spooled. A
+ * compressed archive is decompressed by a child whose output goes straight into pg_restore's stdin.
+ */
+async function structuralCheck(artifact: ArtifactRecord, counts: Counts, encoding: StoredEncoding | undefined, archive: Readable): Promise<void> {
+  let input: Parameters<typeof readWhole>[2] = { stream: archive };
+  let unpacked: Promise<void> = Promise.resolve();
+  if (encoding) {
+    const d = decompressor(encoding, 'pipe', 'pipe');
+    feedVerified(archive, d.child.stdin!, () => stopChild(d.child)).catch(() => undefined); // the read's failure is reported by the spool branch
+    input = { piped: d.child.stdout! };
+    unpacked = d.done;
+  }
+  const checked = readWhole(artifact.key, counts, input);
+  await Promise.all([checked, unpacked.catch(async (err: Error) => {
+    await checked; // pg_restore's verdict names the problem better than the decompressor's exit
+    throw err;
+  })]).catch((err: Error) => {
     if (err instanceof PermanentError) throw err;
     throw new PermanentError(`backup artifact ${artifact.key} failed its structural check: ${err.message}`, 'ValidationFailed');
   });

@@ -30,7 +30,8 @@ export function libpqEnv(target: PostgresTarget): NodeJS.ProcessEnv {
 
 export type PgProcess = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
-export function spawnPg(name: 'pg_dump' | 'pg_restore', args: string[], target: PostgresTarget, stdin: 'pipe' | 'ignore', env: NodeJS.ProcessEnv = {}): PgProcess {
+/** `stdin` may be another child's stdout, passed on as the same pipe. */
+export function spawnPg(name: 'pg_dump' | 'pg_restore', args: string[], target: PostgresTarget, stdin: 'pipe' | 'ignore' | Readable, env: NodeJS.ProcessEnv = {}): PgProcess {
   return spawn(pgBinary(name), args, { env: { ...libpqEnv(target), ...env }, stdio: [stdin, 'pipe', 'pipe'] }) as PgProcess;
 }
 
