@@ -23,6 +23,8 @@ const K_OFFSET_NO_DATA = 3;
 const v = (maj: number, min: number, rev = 0) => (maj * 256 + min) * 256 + rev;
 const OLDEST = v(1, 12);
 const NEWEST = v(1, 16);
+/** The newest pg_dump major whose archives the walk reads: rows of a newer one are fingerprinted by the server. */
+export const NEWEST_WALKED_PG_DUMP = 17;
 
 interface TocEntry { id: number; desc: string; name: string; hasData: boolean }
 

@@ -2,19 +2,18 @@
  * pg_dump in custom format, streamed straight into storage. The dump, the row counts and the content
  * fingerprints come from one exported snapshot, so what the manifest records is exactly what the dump holds.
  */
-import { execFileSync } from 'node:child_process';
 import { Transform } from 'node:stream';
 import type { Client } from 'pg';
 import type { PostgresTarget } from '../../config/types';
 import { DEFAULT_PG_COMPRESSION } from '../../config/compression';
 import type { BackupContext, EngineBackupResult } from '../engine';
 import { PermanentError } from '../engine';
-import { ArchiveWalker } from './archive-walk';
+import { ArchiveWalker, NEWEST_WALKED_PG_DUMP } from './archive-walk';
 import { describeWalk, dumpCompression, dumpStream, rowsReadable, type DumpStream } from './dump-stream';
 import { conninfoDbname, fingerprintData, fingerprintSchema, PROOF_FORMAT, type PgProof } from './fingerprint';
 import { connect, countRows, describePgError } from './session';
 import { dumpSession, fingerprintBeside, sessionOf, type PgStreamProof } from './stream-proof';
-import { majorOf, pgBinary, spawnPg } from './tools';
+import { majorOf, pgDumpVersion, spawnPg } from './tools';
 
 export async function backupPostgres(target: PostgresTarget, ctx: BackupContext): Promise<EngineBackupResult> {
   const client = await connect(target);
@@ -32,10 +31,11 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
               CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END AS lsn,
               pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype
        FROM pg_database d WHERE d.datname = current_database()`)).rows[0]!;
-    const plan = dumpCompression(target.compression ?? DEFAULT_PG_COMPRESSION, majorOf(dumpVersion.replace(/^\D+/, '')));
+    const dumpMajor = majorOf(dumpVersion.replace(/^\D+/, ''));
+    const plan = dumpCompression(target.compression ?? DEFAULT_PG_COMPRESSION, dumpMajor);
     const fingerprinting = target.fingerprint !== false;
     // Rows pg_dump writes uncompressed are fingerprinted as they pass (proof version 2); otherwise the server hashes them.
-    const onStream = fingerprinting && rowsReadable(plan);
+    const onStream = fingerprinting && rowsReadable(plan) && dumpMajor <= NEWEST_WALKED_PG_DUMP;
     // Without fingerprints, count before dumping, as ever; with them, the counts come from scans in the snapshot.
     const counted = fingerprinting ? undefined : await countRows(client, (name) => ctx.heartbeat({ phase: 'counting', table: name }));
     const session = onStream ? await sessionOf(client, point.encoding) : undefined;
@@ -89,15 +89,6 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     stream?.stop();
     await client.end().catch(() => undefined);
   }
-}
-
-/** `pg_dump --version`, asked once per binary: a synchronous spawn blocks every other activity's streams. */
-const versions = new Map<string, string>();
-function pgDumpVersion(): string {
-  const bin = pgBinary('pg_dump');
-  let v = versions.get(bin);
-  if (v === undefined) versions.set(bin, v = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim());
-  return v;
 }
 
 async function fingerprint(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext): Promise<PgProof> {

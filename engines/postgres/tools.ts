@@ -1,5 +1,5 @@
 /** Locating and running the PostgreSQL client programs (pg_dump, pg_restore) without leaking the password. */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { PostgresTarget } from '../../config/types';
@@ -59,4 +59,13 @@ export function majorOf(versionText: string): number {
   const m = /(\d+)(?:\.(\d+))?/.exec(versionText);
   if (!m) throw new Error(`cannot read a PostgreSQL version from '${versionText}'`);
   return Number(m[1]);
+}
+
+/** `pg_dump --version`, asked once per binary: a synchronous spawn blocks every other activity's streams. */
+const versions = new Map<string, string>();
+export function pgDumpVersion(): string {
+  const bin = pgBinary('pg_dump');
+  let v = versions.get(bin);
+  if (v === undefined) versions.set(bin, v = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim());
+  return v;
 }
