@@ -77,7 +77,8 @@ test('a zstd backup records proof version 2: rows read from the dump, counts fro
   assert.match(proof.tables['public.tricky']!.hash, /^[0-9a-f]{16}$/);
   assert.equal(proof.views['sales.totals']!.rows, 400, 'the materialized view is fingerprinted by SQL');
   assert.equal(manifest.counts.tables!['public.customers'], 50);
-  assert.deepEqual(proof.session, { encoding: 'UTF8', settings: { TimeZone: 'Asia/Kolkata', bytea_output: 'escape', lc_monetary: proof.session.settings.lc_monetary, xmloption: 'content' } });
+  // No money column: lc_monetary (a locale the copy's server may lack) is not pinned.
+  assert.deepEqual(proof.session, { encoding: 'UTF8', settings: { TimeZone: 'Asia/Kolkata', bytea_output: 'escape', xmloption: 'content' } });
   assert.match(manifest.artifacts[0]!.key, /\.dump\.zst$/);
 });
 

@@ -170,6 +170,10 @@ test('a restore that fails drops the database it created, a dead attempt\'s data
   await query(adminTarget(), `CREATE DATABASE "${dest.target.database}" TEMPLATE template0`);
   await query(adminTarget(), `COMMENT ON DATABASE "${dest.target.database}" IS 'cairn: restore in progress'`);
   await query(dest.target, 'CREATE TABLE half_done (a int)');
+  // The restore activity asks inspect() first: a dead attempt's database (its orphaned pg_restore may even have
+  // committed since) is not someone's data to protect, or the retry would refuse it as "not empty".
+  const inspected = await postgresEngine.inspect(dest);
+  assert.deepEqual(inspected, { empty: true, detail: `${dest.label} was left by an unfinished restore (marked 'cairn: restore in progress'); the restore starts it again` });
   await postgresEngine.restore(dest, manifest, files.read, { replace: false });
   assert.deepEqual(await fingerprint(dest.target), expected);
   assert.deepEqual(await query(adminTarget(), `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1`, [dest.target.database]), [{ c: null }]);

@@ -104,3 +104,12 @@ export async function renameDatabase(server: Client, from: string, to: string): 
     }
   }
 }
+
+/** Marks a database Cairn created until its restore completes, so a retry knows a leftover is its own to drop. */
+export const IN_PROGRESS = 'cairn: restore in progress';
+
+/** A database's comment (where IN_PROGRESS is kept). */
+export async function comment(server: Client, name: string): Promise<string | null> {
+  return (await server.query<{ c: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1`, [name])).rows[0]?.c ?? null;
+}

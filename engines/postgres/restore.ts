@@ -7,7 +7,7 @@ import type { PostgresTarget } from '../../config/types';
 import type { Manifest } from '../../storage/format/manifest';
 import { PermanentError, type Destination, type ReadContext, type RestoreOptions, type RestoreOutcome } from '../engine';
 import {
-  createDatabase, databaseExists, describeContents, dropDatabase, quoteIdent, renameDatabase, withDatabase, withServer,
+  comment, createDatabase, databaseExists, describeContents, dropDatabase, IN_PROGRESS, quoteIdent, renameDatabase, withDatabase, withServer,
 } from './databases';
 import { fitName } from './destination';
 import { runPgRestore } from './pg-restore';
@@ -20,16 +20,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Marks a database Cairn created until its restore completes, so a retry knows a leftover is its own to drop. */
-const IN_PROGRESS = 'cairn: restore in progress';
 
 function utcStamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-}
-
-async function comment(server: Client, name: string): Promise<string | null> {
-  return (await server.query<{ c: string | null }>(
-    `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1`, [name])).rows[0]?.c ?? null;
 }
 
 async function createMarked(server: Client, name: string, manifest: Manifest): Promise<void> {

@@ -25,11 +25,18 @@ export interface PgStreamProof extends Omit<PgProof, 'version'> {
 // pg_dump pins DateStyle, IntervalStyle, extra_float_digits and search_path itself; these it takes from the server.
 const INHERITED = ['TimeZone', 'bytea_output', 'lc_monetary', 'xmloption'] as const;
 
-/** The session pg_dump would get on this connection's database and role, before anything is pinned on it. */
+/**
+ * The session pg_dump would get on this connection's database and role, before anything is pinned on it.
+ * lc_monetary only matters to money columns, and names a locale the server of a copy may not have: it is
+ * recorded only when a table has one.
+ */
 export async function sessionOf(client: Client, encoding: string): Promise<PgStreamProof['session']> {
   const row = (await client.query<Record<string, string>>(
-    `SELECT ${INHERITED.map((s, i) => `current_setting('${s}') AS s${i}`).join(', ')}`)).rows[0]!;
-  return { encoding, settings: Object.fromEntries(INHERITED.map((s, i) => [s, row[`s${i}`]!])) };
+    `SELECT ${INHERITED.map((s, i) => `current_setting('${s}') AS s${i}`).join(', ')},
+       EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+               WHERE a.atttypid = 'money'::regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm')) AS money`)).rows[0]!;
+  const settings = Object.fromEntries(INHERITED.map((s, i) => [s, row[`s${i}`]!]).filter(([s]) => s !== 'lc_monetary' || row.money));
+  return { encoding, settings };
 }
 
 /** pg_dump's arguments and environment for that session (PGOPTIONS escapes spaces and backslashes). */
