@@ -11,7 +11,7 @@ import { FORMAT, FORMAT_VERSION, HeaderLine, toNdjson } from './artifact';
 import { serverVersion, withDriver } from './connect';
 import { GraphCounts } from './counts';
 import { FINGERPRINT_ALGORITHM, FingerprintSum, nodeTexts, relTexts, sortedStatements, type Neo4jProof } from './fingerprint';
-import type { Props } from './format';
+import { propertyPairs, propsJson, type PropertyPair } from './properties';
 
 // Records per PULL. Larger batches measured no faster (decoding, not round trips, is the client's cost) and
 // raised the worker's peak: buffered records outlive young-generation collections and are promoted.
@@ -28,9 +28,10 @@ const CONSTRAINTS = 'SHOW CONSTRAINTS YIELD name, type, createStatement RETURN n
 // new database already (re-creating them fails as "equivalent index already exists").
 const INDEXES = `SHOW INDEXES YIELD name, type, owningConstraint, createStatement
   WHERE owningConstraint IS NULL AND type <> 'LOOKUP' RETURN name, type, createStatement ORDER BY name`;
-const NODES = 'MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props';
+// Fields are read by position, in this order.
+const NODES = `MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, ${propertyPairs('n')} AS props`;
 const RELS = `MATCH (a)-[r]->(b)
-  RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS start, elementId(b) AS end, properties(r) AS props`;
+  RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS start, elementId(b) AS end, ${propertyPairs('r')} AS props`;
 
 interface Totals { nodes: number; relationships: number }
 
@@ -127,10 +128,10 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
   let chunk = '';
   for await (const r of tx.run(NODES)) {
     if (ctx.signal.aborted) throw new Error('neo4j export cancelled');
-    const id = r.get('id') as string;
-    const labels = r.get('labels') as string[];
+    const id = r.get(0) as string;
+    const labels = r.get(1) as string[];
     st.counts.addNode(labels);
-    const texts = entity('node', id, () => nodeTexts(id, labels, r.get('props') as Props));
+    const texts = entity('node', id, () => nodeTexts(id, labels, propsJson(r.get(2) as PropertyPair[])));
     st.fingerprints?.nodes.add(texts.keyed, texts.content);
     chunk += texts.line;
     if (chunk.length >= CHUNK_CHARS) { yield chunk; chunk = ''; }
@@ -138,10 +139,10 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
   }
   for await (const r of tx.run(RELS)) {
     if (ctx.signal.aborted) throw new Error('neo4j export cancelled');
-    const id = r.get('id') as string;
-    const type = r.get('type') as string;
+    const id = r.get(0) as string;
+    const type = r.get(1) as string;
     st.counts.addRelationship(type);
-    const texts = entity('relationship', id, () => relTexts(id, type, r.get('start') as string, r.get('end') as string, r.get('props') as Props));
+    const texts = entity('relationship', id, () => relTexts(id, type, r.get(2) as string, r.get(3) as string, propsJson(r.get(4) as PropertyPair[])));
     st.fingerprints?.relationships.add(texts.keyed, texts.content);
     chunk += texts.line;
     if (chunk.length >= CHUNK_CHARS) { yield chunk; chunk = ''; }

@@ -10,8 +10,6 @@
  * live database at any time, e.g. when a drill proves its restored copy.
  */
 import * as crypto from 'node:crypto';
-import type { Props } from './format';
-import { encodeProps } from './format';
 
 export const FINGERPRINT_ALGORITHM = 'cairn-neo4j-sha256-64-sum/1';
 
@@ -84,18 +82,16 @@ export class FingerprintSum {
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A node's texts: its export line and its canonical forms, sharing one serialisation of the properties. */
-export function nodeTexts(id: string | null, labels: string[], props: Props): { line: string; keyed: string; content: string } {
+/** A node's texts: its export line and its canonical forms, sharing one serialisation `p` of the properties (properties.ts). */
+export function nodeTexts(id: string | null, labels: string[], p: string): { line: string; keyed: string; content: string } {
   const l = JSON.stringify([...labels].sort(byCodeUnit));
-  const p = JSON.stringify(encodeProps(props));
   const i = JSON.stringify(id);
   return { line: `{"kind":"node","id":${i},"labels":${l},"props":${p}}\n`, keyed: `[${i},${l},${p}]`, content: `[${l},${p}]` };
 }
 
 /** A relationship's texts; its own id is in the line but in neither canonical form (a restore cannot keep it). */
-export function relTexts(id: string | null, type: string, start: string | null, end: string | null, props: Props) {
+export function relTexts(id: string | null, type: string, start: string | null, end: string | null, p: string) {
   const t = JSON.stringify(type);
-  const p = JSON.stringify(encodeProps(props));
   const [s, e] = [JSON.stringify(start), JSON.stringify(end)];
   return {
     line: `{"kind":"rel","id":${JSON.stringify(id)},"type":${t},"start":${s},"end":${e},"props":${p}}\n`,

@@ -9,14 +9,14 @@ import neo4j, { Driver } from 'neo4j-driver';
 import type { ReadContext } from '../engine';
 import { TMP_LABEL_NAME } from './contents';
 import { FingerprintSum, nodeTexts, relTexts, sortedStatements } from './fingerprint';
-import type { Props } from './format';
+import { propertyPairs, propsJson, type PropertyPair } from './properties';
 
 export const TMP_PROP_NAME = '__cairnId';
 const FETCH_SIZE = 2000;
 const PROGRESS_EVERY = 5000;
 
-const NODES = `MATCH (n) RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, properties(n) AS props`;
-const RELS = `MATCH (a)-[r]->(b) RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, properties(r) AS props`;
+const NODES = `MATCH (n) RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, ${propertyPairs('n')} AS props`;
+const RELS = `MATCH (a)-[r]->(b) RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, ${propertyPairs('r')} AS props`;
 
 export interface GraphFingerprint { nodes: FingerprintSum; relationships: FingerprintSum }
 
@@ -36,12 +36,14 @@ export async function fingerprintDatabase(driver: Driver, database: string, mode
     try {
       for await (const r of tx.run(NODES)) {
         const labels = (r.get('labels') as string[]).filter((l) => !keyed || l !== TMP_LABEL_NAME);
-        const t = nodeTexts(r.get('id') as string | null, labels, withoutTemporary(r.get('props') as Props, keyed));
+        // A restore's temporary id is not part of the graph; a live database's property of that name is.
+        const props = propsJson(r.get('props') as PropertyPair[], keyed ? TMP_PROP_NAME : undefined);
+        const t = nodeTexts(r.get('id') as string | null, labels, props);
         fp.nodes.add(keyed ? t.keyed : null, t.content);
         tick();
       }
       for await (const r of tx.run(RELS)) {
-        const t = relTexts(null, r.get('type') as string, r.get('start') as string | null, r.get('end') as string | null, r.get('props') as Props);
+        const t = relTexts(null, r.get('type') as string, r.get('start') as string | null, r.get('end') as string | null, propsJson(r.get('props') as PropertyPair[]));
         fp.relationships.add(keyed ? t.keyed : null, t.content);
         tick();
       }
@@ -52,13 +54,6 @@ export async function fingerprintDatabase(driver: Driver, database: string, mode
     await session.close();
   }
   return fp;
-}
-
-function withoutTemporary(props: Props, keyed: boolean): Props {
-  if (!keyed) return props;
-  const rest = { ...props };
-  delete rest[TMP_PROP_NAME];
-  return rest;
 }
 
 /** The same statements the export lists (constraints, and indexes neither LOOKUP nor constraint-owned), sorted. */
