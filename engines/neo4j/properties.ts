@@ -12,15 +12,18 @@ import { encodeValue } from './format';
 import { encodeTemporalText } from './temporal-text';
 
 // Durations and points are left to the driver: they decode without arithmetic.
-const TEMPORAL = 'DATE | LOCAL TIME | ZONED TIME | LOCAL DATETIME | ZONED DATETIME';
+const TEMPORAL = ['DATE', 'LOCAL TIME', 'ZONED TIME', 'LOCAL DATETIME', 'ZONED DATETIME'].map((t) => `${t} NOT NULL`).join(' | ');
 
 /**
  * The properties of the entity bound to `v` as a list of [key, value], or [key, text, true] for a temporal value
- * and [key, [text, ...], true] for a list of them (an empty list may come either way: both encode as []).
+ * and [key, [text, ...], true] for a non-empty list of them. A list is judged by its first element (a property's
+ * list holds one type): on 5.26 a stored list fails `IS :: LIST<DATE | ...>` with a union however typed, and an
+ * empty byte array passes any LIST<...> test while it must still come back as bytes.
  */
 export const propertyPairs = (v: string): string => `[k IN keys(${v}) | CASE
     WHEN ${v}[k] IS :: ${TEMPORAL} THEN [k, toString(${v}[k]), true]
-    WHEN ${v}[k] IS :: LIST<${TEMPORAL}> THEN [k, [x IN ${v}[k] | toString(x)], true]
+    WHEN ${v}[k] IS :: LIST<ANY> THEN CASE WHEN size(${v}[k]) > 0 AND ${v}[k][0] IS :: ${TEMPORAL}
+      THEN [k, [x IN ${v}[k] | toString(x)], true] ELSE [k, ${v}[k]] END
     ELSE [k, ${v}[k]] END]`;
 
 export type PropertyPair = [string, unknown] | [string, string | string[], true];
