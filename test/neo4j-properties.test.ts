@@ -24,8 +24,8 @@ before(async () => {
 after(() => cypher(mainTarget, `MATCH (n:${LABEL}) DETACH DELETE n`));
 
 test('properties read as pairs encode to exactly the text of the driver\'s objects, for every type and key order', async () => {
-  const nodes = await cypher(mainTarget, `MATCH (n:${LABEL}) RETURN n.uid AS uid, properties(n) AS props, ${propertyPairs('n')} AS pairs`);
-  const rels = await cypher(mainTarget, `MATCH (:${LABEL})-[r]->() RETURN properties(r) AS props, ${propertyPairs('r')} AS pairs`);
+  const nodes = await cypher(mainTarget, `MATCH (n:${LABEL}) WITH n, properties(n) AS p RETURN n.uid AS uid, p AS props, ${propertyPairs('p')} AS pairs`);
+  const rels = await cypher(mainTarget, `MATCH (:${LABEL})-[r]->() WITH properties(r) AS p RETURN p AS props, ${propertyPairs('p')} AS pairs`);
   assert.equal(nodes.length + rels.length, 5);
   for (const r of [...nodes, ...rels]) {
     const expected = JSON.stringify(encodeProps(r.get('props')));

@@ -29,9 +29,9 @@ const CONSTRAINTS = 'SHOW CONSTRAINTS YIELD name, type, createStatement RETURN n
 const INDEXES = `SHOW INDEXES YIELD name, type, owningConstraint, createStatement
   WHERE owningConstraint IS NULL AND type <> 'LOOKUP' RETURN name, type, createStatement ORDER BY name`;
 // Fields are read by position, in this order.
-const NODES = `MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, ${propertyPairs('n')} AS props`;
-const RELS = `MATCH (a)-[r]->(b)
-  RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS start, elementId(b) AS end, ${propertyPairs('r')} AS props`;
+const NODES = `MATCH (n) WITH n, properties(n) AS p RETURN elementId(n) AS id, labels(n) AS labels, ${propertyPairs('p')} AS props`;
+const RELS = `MATCH (a)-[r]->(b) WITH a, r, b, properties(r) AS p
+  RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS start, elementId(b) AS end, ${propertyPairs('p')} AS props`;
 
 interface Totals { nodes: number; relationships: number }
 

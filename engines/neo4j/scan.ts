@@ -15,8 +15,9 @@ export const TMP_PROP_NAME = '__cairnId';
 const FETCH_SIZE = 2000;
 const PROGRESS_EVERY = 5000;
 
-const NODES = `MATCH (n) RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, ${propertyPairs('n')} AS props`;
-const RELS = `MATCH (a)-[r]->(b) RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, ${propertyPairs('r')} AS props`;
+const NODES = `MATCH (n) WITH n, properties(n) AS p RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, ${propertyPairs('p')} AS props`;
+const RELS = `MATCH (a)-[r]->(b) WITH a, r, b, properties(r) AS p
+  RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, ${propertyPairs('p')} AS props`;
 
 export interface GraphFingerprint { nodes: FingerprintSum; relationships: FingerprintSum }
 
