@@ -6,8 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { withDriver } from '../engines/neo4j/connect';
 import { encodeProps } from '../engines/neo4j/format';
-import { propertyPairs, propsJson, type PropertyPair } from '../engines/neo4j/properties';
+import { propsJson, type PropertyPair } from '../engines/neo4j/properties';
+import { pairsExpression, plainPairs, temporalTextPairs } from '../engines/neo4j/property-query';
 import { encodeTemporalText } from '../engines/neo4j/temporal-text';
 import { ALL_TYPES, cypher, mainTarget } from './support/neo4j-graph';
 
@@ -24,13 +26,18 @@ before(async () => {
 after(() => cypher(mainTarget, `MATCH (n:${LABEL}) DETACH DELETE n`));
 
 test('properties read as pairs encode to exactly the text of the driver\'s objects, for every type and key order', async () => {
-  const nodes = await cypher(mainTarget, `MATCH (n:${LABEL}) WITH n, properties(n) AS p RETURN n.uid AS uid, p AS props, ${propertyPairs('p')} AS pairs`);
-  const rels = await cypher(mainTarget, `MATCH (:${LABEL})-[r]->() WITH properties(r) AS p RETURN p AS props, ${propertyPairs('p')} AS pairs`);
+  assert.equal(await withDriver(mainTarget, (d) => pairsExpression(d, mainTarget.database)), temporalTextPairs, 'a 5.26 server gets temporals as text');
+  const nodes = await cypher(mainTarget, `MATCH (n:${LABEL}) WITH n, properties(n) AS p
+    RETURN n.uid AS uid, p AS props, ${temporalTextPairs('p')} AS pairs, ${plainPairs('p')} AS plain`);
+  const rels = await cypher(mainTarget, `MATCH (:${LABEL})-[r]->() WITH properties(r) AS p
+    RETURN p AS props, ${temporalTextPairs('p')} AS pairs, ${plainPairs('p')} AS plain`);
   assert.equal(nodes.length + rels.length, 5);
   for (const r of [...nodes, ...rels]) {
     const expected = JSON.stringify(encodeProps(r.get('props')));
     // The driver's record maps drop a key named __proto__ (they assign it, which sets the prototype); pairs keep it.
     assert.equal(propsJson(r.get('pairs') as PropertyPair[], '__proto__'), expected);
+    // What a server without type predicates gets (the driver's objects as pairs) gives the same text too.
+    assert.equal(propsJson(r.get('plain') as PropertyPair[]), propsJson(r.get('pairs') as PropertyPair[]));
   }
   const keys = nodes.find((r) => r.get('uid') === 'keys')!;
   assert.deepEqual(JSON.parse(propsJson(keys.get('pairs'))).__proto__, { $int: '8' });

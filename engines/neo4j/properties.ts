@@ -1,33 +1,14 @@
 /**
- * How the export and the fingerprint scans read an entity's properties, and the JSON text they become.
- *
- * The query returns them as [key, value] pairs with every temporal value (and list of them) already turned into
- * Neo4j's text on the server: the driver's decoding of temporal values was a quarter of an export's client CPU
- * (temporal-text.ts says why). propsJson writes the pairs straight into the `props` text of FORMAT.md, character
- * for character what JSON.stringify(encodeProps(...)) writes for the driver's own objects, so the artifact and
- * the fingerprints are unchanged; building the text directly saves an object per entity and per typed value.
+ * The JSON text of an entity's properties, from the [key, value] pairs the export and the fingerprint scans read
+ * (property-query.ts). propsJson writes them straight into the `props` text of FORMAT.md, character for character
+ * what JSON.stringify(encodeProps(...)) writes for the driver's own objects, so the artifact and the fingerprints
+ * are unchanged; building the text directly saves an object per entity and per typed value.
  */
 import { isInt, type Integer } from 'neo4j-driver';
 import { encodeValue } from './format';
 import { encodeTemporalText } from './temporal-text';
 
-// Durations and points are left to the driver: they decode without arithmetic.
-const TEMPORAL = ['DATE', 'LOCAL TIME', 'ZONED TIME', 'LOCAL DATETIME', 'ZONED DATETIME'].map((t) => `${t} NOT NULL`).join(' | ');
-
-/**
- * The properties in the map `m` (bind it with `WITH ..., properties(x) AS m`: lookups in that map cost the server
- * about half of what reading each property off the entity again does) as a list of [key, value], or
- * [key, text, true] for a temporal value and [key, [text, ...], true] for a non-empty list of them. A list is
- * judged by its first element (a property's list holds one type): on 5.26 a stored list fails
- * `IS :: LIST<DATE | ...>` with a union however typed, and an empty byte array passes any LIST<...> test while it
- * must still come back as bytes.
- */
-export const propertyPairs = (m: string): string => `[k IN keys(${m}) | CASE
-    WHEN ${m}[k] IS :: ${TEMPORAL} THEN [k, toString(${m}[k]), true]
-    WHEN ${m}[k] IS :: LIST<ANY> THEN CASE WHEN size(${m}[k]) > 0 AND ${m}[k][0] IS :: ${TEMPORAL}
-      THEN [k, [x IN ${m}[k] | toString(x)], true] ELSE [k, ${m}[k]] END
-    ELSE [k, ${m}[k]] END]`;
-
+/** A property as the queries of property-query.ts return it: [key, value], or [key, Neo4j's text, true] for temporals. */
 export type PropertyPair = [string, unknown] | [string, string | string[], true];
 
 /**

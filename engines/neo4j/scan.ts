@@ -9,15 +9,17 @@ import neo4j, { Driver } from 'neo4j-driver';
 import type { ReadContext } from '../engine';
 import { TMP_LABEL_NAME } from './contents';
 import { FingerprintSum, nodeTexts, relTexts, sortedStatements } from './fingerprint';
-import { propertyPairs, propsJson, type PropertyPair } from './properties';
+import { propsJson, type PropertyPair } from './properties';
+import { pairsExpression, type PairsExpression } from './property-query';
 
 export const TMP_PROP_NAME = '__cairnId';
 const FETCH_SIZE = 2000;
 const PROGRESS_EVERY = 5000;
 
-const NODES = `MATCH (n) WITH n, properties(n) AS p RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, ${propertyPairs('p')} AS props`;
-const RELS = `MATCH (a)-[r]->(b) WITH a, r, b, properties(r) AS p
-  RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, ${propertyPairs('p')} AS props`;
+const nodesQuery = (pairs: PairsExpression): string =>
+  `MATCH (n) WITH n, properties(n) AS p RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, ${pairs('p')} AS props`;
+const relsQuery = (pairs: PairsExpression): string => `MATCH (a)-[r]->(b) WITH a, r, b, properties(r) AS p
+  RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, ${pairs('p')} AS props`;
 
 export interface GraphFingerprint { nodes: FingerprintSum; relationships: FingerprintSum }
 
@@ -25,6 +27,7 @@ type Progress = Pick<ReadContext, 'heartbeat' | 'signal'>;
 
 export async function fingerprintDatabase(driver: Driver, database: string, mode: 'restored' | 'live', ctx: Progress): Promise<GraphFingerprint> {
   const keyed = mode === 'restored';
+  const pairs = await pairsExpression(driver, database);
   const fp: GraphFingerprint = { nodes: new FingerprintSum(), relationships: new FingerprintSum() };
   const session = driver.session({ database, defaultAccessMode: neo4j.session.READ, fetchSize: FETCH_SIZE });
   const tick = (): void => {
@@ -35,7 +38,7 @@ export async function fingerprintDatabase(driver: Driver, database: string, mode
   try {
     const tx = await session.beginTransaction({ metadata: { app: 'cairn', purpose: 'fingerprint' } });
     try {
-      for await (const r of tx.run(NODES)) {
+      for await (const r of tx.run(nodesQuery(pairs))) {
         const labels = (r.get('labels') as string[]).filter((l) => !keyed || l !== TMP_LABEL_NAME);
         // A restore's temporary id is not part of the graph; a live database's property of that name is.
         const props = propsJson(r.get('props') as PropertyPair[], keyed ? TMP_PROP_NAME : undefined);
@@ -43,7 +46,7 @@ export async function fingerprintDatabase(driver: Driver, database: string, mode
         fp.nodes.add(keyed ? t.keyed : null, t.content);
         tick();
       }
-      for await (const r of tx.run(RELS)) {
+      for await (const r of tx.run(relsQuery(pairs))) {
         const t = relTexts(null, r.get('type') as string, r.get('start') as string | null, r.get('end') as string | null, propsJson(r.get('props') as PropertyPair[]));
         fp.relationships.add(keyed ? t.keyed : null, t.content);
         tick();
