@@ -11,7 +11,8 @@ import { FORMAT, FORMAT_VERSION, HeaderLine, toNdjson } from './artifact';
 import { serverVersion, withDriver } from './connect';
 import { GraphCounts } from './counts';
 import { FINGERPRINT_ALGORITHM, FingerprintSum, nodeTexts, relTexts, sortedStatements, type Neo4jProof } from './fingerprint';
-import type { Props } from './format';
+import { propsJson, type PropertyPair } from './properties';
+import { pairsExpression, type PairsExpression } from './property-query';
 
 // Records per PULL. Larger batches measured no faster (decoding, not round trips, is the client's cost) and
 // raised the worker's peak: buffered records outlive young-generation collections and are promoted.
@@ -28,14 +29,17 @@ const CONSTRAINTS = 'SHOW CONSTRAINTS YIELD name, type, createStatement RETURN n
 // new database already (re-creating them fails as "equivalent index already exists").
 const INDEXES = `SHOW INDEXES YIELD name, type, owningConstraint, createStatement
   WHERE owningConstraint IS NULL AND type <> 'LOOKUP' RETURN name, type, createStatement ORDER BY name`;
-const NODES = 'MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props';
-const RELS = `MATCH (a)-[r]->(b)
-  RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS start, elementId(b) AS end, properties(r) AS props`;
+// Fields are read by position, in this order.
+const nodesQuery = (pairs: PairsExpression): string =>
+  `MATCH (n) WITH n, properties(n) AS p RETURN elementId(n) AS id, labels(n) AS labels, ${pairs('p')} AS props`;
+const relsQuery = (pairs: PairsExpression): string => `MATCH (a)-[r]->(b) WITH a, r, b, properties(r) AS p
+  RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS start, elementId(b) AS end, ${pairs('p')} AS props`;
 
 interface Totals { nodes: number; relationships: number }
 
 /** What the export learns while streaming, read once the artifact is stored. */
 interface ExportState {
+  pairs: PairsExpression;
   counts: GraphCounts;
   schema: { constraints: number; indexes: number };
   statements: string[];
@@ -54,13 +58,14 @@ export interface ExportOptions {
 export function exportGraph(target: Neo4jTarget, ctx: BackupContext, opts: ExportOptions = {}): Promise<EngineBackupResult> {
   return withDriver(target, async (driver) => {
     const server = await serverVersion(driver, target.database);
+    const pairs = await pairsExpression(driver, target.database);
     const session = driver.session({ database: target.database, defaultAccessMode: neo4j.session.READ, fetchSize: FETCH_SIZE });
     let tx: Transaction | undefined;
     try {
       tx = await session.beginTransaction({ metadata: { app: 'cairn', purpose: 'backup' } });
       const startedAt = (await tx.run('RETURN toString(datetime.transaction()) AS t')).records[0].get('t') as string;
       const state: ExportState = {
-        counts: new GraphCounts(), schema: { constraints: 0, indexes: 0 }, statements: [], atStart: await storeTotals(tx),
+        pairs, counts: new GraphCounts(), schema: { constraints: 0, indexes: 0 }, statements: [], atStart: await storeTotals(tx),
         fingerprints: opts.proof === false ? null : { nodes: new FingerprintSum(), relationships: new FingerprintSum() },
       };
       const header: HeaderLine = {
@@ -125,23 +130,23 @@ async function* exportLines(tx: Transaction, header: HeaderLine, st: ExportState
     }
   };
   let chunk = '';
-  for await (const r of tx.run(NODES)) {
+  for await (const r of tx.run(nodesQuery(st.pairs))) {
     if (ctx.signal.aborted) throw new Error('neo4j export cancelled');
-    const id = r.get('id') as string;
-    const labels = r.get('labels') as string[];
+    const id = r.get(0) as string;
+    const labels = r.get(1) as string[];
     st.counts.addNode(labels);
-    const texts = entity('node', id, () => nodeTexts(id, labels, r.get('props') as Props));
+    const texts = entity('node', id, () => nodeTexts(id, labels, propsJson(r.get(2) as PropertyPair[])));
     st.fingerprints?.nodes.add(texts.keyed, texts.content);
     chunk += texts.line;
     if (chunk.length >= CHUNK_CHARS) { yield chunk; chunk = ''; }
     progress('nodes');
   }
-  for await (const r of tx.run(RELS)) {
+  for await (const r of tx.run(relsQuery(st.pairs))) {
     if (ctx.signal.aborted) throw new Error('neo4j export cancelled');
-    const id = r.get('id') as string;
-    const type = r.get('type') as string;
+    const id = r.get(0) as string;
+    const type = r.get(1) as string;
     st.counts.addRelationship(type);
-    const texts = entity('relationship', id, () => relTexts(id, type, r.get('start') as string, r.get('end') as string, r.get('props') as Props));
+    const texts = entity('relationship', id, () => relTexts(id, type, r.get(2) as string, r.get(3) as string, propsJson(r.get(4) as PropertyPair[])));
     st.fingerprints?.relationships.add(texts.keyed, texts.content);
     chunk += texts.line;
     if (chunk.length >= CHUNK_CHARS) { yield chunk; chunk = ''; }

@@ -9,14 +9,17 @@ import neo4j, { Driver } from 'neo4j-driver';
 import type { ReadContext } from '../engine';
 import { TMP_LABEL_NAME } from './contents';
 import { FingerprintSum, nodeTexts, relTexts, sortedStatements } from './fingerprint';
-import type { Props } from './format';
+import { propsJson, type PropertyPair } from './properties';
+import { pairsExpression, type PairsExpression } from './property-query';
 
 export const TMP_PROP_NAME = '__cairnId';
 const FETCH_SIZE = 2000;
 const PROGRESS_EVERY = 5000;
 
-const NODES = `MATCH (n) RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, properties(n) AS props`;
-const RELS = `MATCH (a)-[r]->(b) RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, properties(r) AS props`;
+const nodesQuery = (pairs: PairsExpression): string =>
+  `MATCH (n) WITH n, properties(n) AS p RETURN n.${TMP_PROP_NAME} AS id, labels(n) AS labels, ${pairs('p')} AS props`;
+const relsQuery = (pairs: PairsExpression): string => `MATCH (a)-[r]->(b) WITH a, r, b, properties(r) AS p
+  RETURN a.${TMP_PROP_NAME} AS start, b.${TMP_PROP_NAME} AS end, type(r) AS type, ${pairs('p')} AS props`;
 
 export interface GraphFingerprint { nodes: FingerprintSum; relationships: FingerprintSum }
 
@@ -24,6 +27,7 @@ type Progress = Pick<ReadContext, 'heartbeat' | 'signal'>;
 
 export async function fingerprintDatabase(driver: Driver, database: string, mode: 'restored' | 'live', ctx: Progress): Promise<GraphFingerprint> {
   const keyed = mode === 'restored';
+  const pairs = await pairsExpression(driver, database);
   const fp: GraphFingerprint = { nodes: new FingerprintSum(), relationships: new FingerprintSum() };
   const session = driver.session({ database, defaultAccessMode: neo4j.session.READ, fetchSize: FETCH_SIZE });
   const tick = (): void => {
@@ -34,14 +38,16 @@ export async function fingerprintDatabase(driver: Driver, database: string, mode
   try {
     const tx = await session.beginTransaction({ metadata: { app: 'cairn', purpose: 'fingerprint' } });
     try {
-      for await (const r of tx.run(NODES)) {
+      for await (const r of tx.run(nodesQuery(pairs))) {
         const labels = (r.get('labels') as string[]).filter((l) => !keyed || l !== TMP_LABEL_NAME);
-        const t = nodeTexts(r.get('id') as string | null, labels, withoutTemporary(r.get('props') as Props, keyed));
+        // A restore's temporary id is not part of the graph; a live database's property of that name is.
+        const props = propsJson(r.get('props') as PropertyPair[], keyed ? TMP_PROP_NAME : undefined);
+        const t = nodeTexts(r.get('id') as string | null, labels, props);
         fp.nodes.add(keyed ? t.keyed : null, t.content);
         tick();
       }
-      for await (const r of tx.run(RELS)) {
-        const t = relTexts(null, r.get('type') as string, r.get('start') as string | null, r.get('end') as string | null, r.get('props') as Props);
+      for await (const r of tx.run(relsQuery(pairs))) {
+        const t = relTexts(null, r.get('type') as string, r.get('start') as string | null, r.get('end') as string | null, propsJson(r.get('props') as PropertyPair[]));
         fp.relationships.add(keyed ? t.keyed : null, t.content);
         tick();
       }
@@ -52,13 +58,6 @@ export async function fingerprintDatabase(driver: Driver, database: string, mode
     await session.close();
   }
   return fp;
-}
-
-function withoutTemporary(props: Props, keyed: boolean): Props {
-  if (!keyed) return props;
-  const rest = { ...props };
-  delete rest[TMP_PROP_NAME];
-  return rest;
 }
 
 /** The same statements the export lists (constraints, and indexes neither LOOKUP nor constraint-owned), sorted. */

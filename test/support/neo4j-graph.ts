@@ -84,6 +84,13 @@ export const ALL_TYPES: Record<string, unknown> = {
   localTimes: [new LocalTime(12, 0, 0, 0)], localDateTimes: [new LocalDateTime(1970, 1, 1, 0, 0, 0, 0)],
   dateTimes: [new DateTime(2024, 1, 1, 0, 0, 0, 0, undefined, 'Asia/Kolkata'), new DateTime(2024, 1, 1, 0, 0, 0, 0, -7200)],
   durations: [new Duration(0, 0, 0, 1), new Duration(1, 0, 0, 0)], points: [new Point(4326, 0, 0), new Point(4326, -180, -90)],
+  // Temporal texts the export parses (properties.ts): signed and 5-digit years, a trimmed fraction, offsets
+  // with seconds, a zone id whose offset had seconds (local mean time), zone UTC and offset Z.
+  farDates: [new NeoDate(-5, 3, 1), new NeoDate(12345, 12, 31)],
+  farDateTime: new DateTime(-44, 3, 15, 12, 0, 0, 500_000_000, 3600 + 30),
+  lmtDateTime: new DateTime(1890, 6, 1, 0, 0, 0, 0, undefined, 'Europe/Amsterdam'),
+  utcZone: new DateTime(2024, 2, 29, 23, 59, 59, 10, 0, 'UTC'), zulu: new DateTime(2000, 1, 1, 0, 0, 0, 0, 0),
+  secondsOffsetTime: new Time(0, 0, 0, 120_000, -(3600 + 59)), noonLocal: new LocalDateTime(-1, 1, 1, 12, 0, 0, 1_000),
 };
 
 /** The seed graph: labels in several combinations, every type on a node and a relationship, bulk rows spanning batches. */
