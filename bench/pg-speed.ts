@@ -3,7 +3,7 @@
  * baselines measured in the same run on the same data. A harness, not a test: it prints a table per engine and
  * writes bench/results/pg-speed-<time>.json and neo4j-speed-<time>.json.
  *
- *   npm run bench [-- --size-gb 1 --variants zstd:3,gzip,none --jobs 2 --neo4j-nodes 100000 --fresh --drop --verbose]
+ *   npm run bench [-- --size-gb 1 --variants zstd:1,zstd:3,gzip --jobs 2 --neo4j-nodes 100000 --fresh --drop --verbose]
  *
  * See docs/benchmarks.md for what each row means.
  */
@@ -28,7 +28,7 @@ function options() {
   const { values } = parseArgs({
     options: {
       'size-gb': { type: 'string', default: '1' },
-      variants: { type: 'string', default: 'zstd:3,gzip,none' },
+      variants: { type: 'string', default: 'zstd:1,zstd:3,gzip' },
       jobs: { type: 'string', default: '2' },
       'neo4j-nodes': { type: 'string', default: '100000' },
       'neo4j-replay-limit': { type: 'string', default: '5000' },
@@ -41,7 +41,7 @@ function options() {
   if (values.help) {
     console.log(`usage: npm run bench [-- options]
   --size-gb N        bench database size (pg_database_size), default 1
-  --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue][/stream|/readback], default zstd:3,gzip,none
+  --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue][/stream|/readback], default zstd:1,zstd:3,gzip
   --jobs N           jobs of the pg_restore -j baseline and of Cairn's restore --jobs row, default 2
   --neo4j-nodes N    nodes (and relationships) of the Neo4j part, default 100000; 0 skips Neo4j
   --neo4j-replay-limit N

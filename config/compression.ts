@@ -10,16 +10,18 @@ export type CompressionMethod = 'gzip' | 'zstd' | 'lz4' | 'none';
 
 export interface Compression {
   method: CompressionMethod;
-  /** absent: the method's default (gzip 6, zstd 3) */
+  /** absent: the method's default (gzip 6, zstd 3; the default compression names zstd 1 explicitly) */
   level?: number;
 }
 
 /**
- * zstd:3, chosen by `npm run bench` (docs/benchmarks.md): it backs up in well under the time of pg_dump's own
- * gzip 6 for a slightly smaller object, and with the worker's memory tuning (worker/lean-process.ts) its peak RSS
- * measured ~200 MiB, inside the 256 MiB budget. The stored object is a .dump.zst: `zstd -dc x | pg_restore`.
+ * zstd:1, chosen by `npm run bench` (docs/benchmarks.md): it backs up in well under the time of pg_dump's own
+ * gzip 6, and on the bench data both faster (about 25% less zstd CPU) and no larger than zstd:3 (86.7 against
+ * 89.1 MiB); with the worker's memory tuning (worker/lean-process.ts) its peak RSS measured ~210 MiB, inside the
+ * 256 MiB budget. Data that compresses better at higher levels can set `zstd:3` or more. The stored object is a
+ * .dump.zst: `zstd -dc x | pg_restore`.
  */
-export const DEFAULT_PG_COMPRESSION: Compression = { method: 'zstd', level: 3 };
+export const DEFAULT_PG_COMPRESSION: Compression = { method: 'zstd', level: 1 };
 
 const LEVELS: Record<CompressionMethod, [number, number] | undefined> = { gzip: [1, 9], zstd: [1, 19], lz4: undefined, none: undefined };
 
