@@ -10,6 +10,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { PostgresTarget } from '../config/types';
 import { postgresEngine } from '../engines/postgres';
 import { RowSum } from '../engines/postgres/row-hash';
+import { halvesOf, rowsOf, type PgStreamProof } from '../engines/postgres/stream-proof';
+import { connect } from '../engines/postgres/session';
 import type { Manifest } from '../storage/format/manifest';
 import { FileArtifacts } from './support/file-artifacts';
 import { RICH_SCHEMA_SQL } from './support/fixtures-pg';
@@ -107,4 +109,22 @@ test('a restore proves equal on a server whose sessions print differently, and e
   assert.match(tricky.expected!, /^20 row\(s\), hash [0-9a-f]{16}$/);
   assert.match(tricky.found!, /^21 row\(s\)/);
   await postgresEngine.drop(dest);
+});
+
+test('a proof read by two pg_dumps over halves of the tables (one snapshot) finds what one pg_dump finds', async () => {
+  const { session } = manifest.proof as unknown as PgStreamProof;
+  const db = await connect(source);
+  try {
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const snapshot = (await db.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+    assert.equal(await halvesOf(db), undefined, 'a small database is read by one pg_dump');
+    const halves = (await halvesOf(db, 0))!;
+    assert.ok(halves[0].length > 0 && halves[1].length > 0, 'both halves have tables');
+    assert.ok(halves.flat().includes('"Mixed Case"."Table With Spaces"'), 'names are quoted as pg_dump patterns');
+    const one = await rowsOf(source, session, snapshot);
+    assert.deepEqual(await rowsOf(source, session, snapshot, halves), one);
+    assert.deepEqual(one, (manifest.proof as unknown as PgStreamProof).tables, 'and both what the backup recorded');
+  } finally {
+    await db.end();
+  }
 });

@@ -10,7 +10,7 @@ import { fingerprintDataOn, fingerprintSchema, PROOF_FORMAT, type PgProof } from
 import { NEWEST_WALKED_PG_DUMP } from './archive-walk';
 import { countRows } from './session';
 import { majorOf, pgDumpVersion } from './tools';
-import { fingerprintBeside, isStreamProof, rowsOf, type PgStreamProof } from './stream-proof';
+import { fingerprintBeside, halvesOf, isStreamProof, rowsOf, type PgStreamProof } from './stream-proof';
 
 function compare<V>(check: string, expected: V | undefined, found: V | undefined, show: (v: V) => string): ProofCheck {
   const text = (v: V | undefined) => (v === undefined ? 'missing' : show(v));
@@ -64,7 +64,8 @@ async function streamProofOf(target: PostgresTarget, proof: PgStreamProof): Prom
     await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       const snapshot = (await db.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
-      const [tables, beside, schema] = await Promise.all([rowsOf(target, proof.session, snapshot), fingerprintBeside(db), fingerprintSchema(target, snapshot)]);
+      const halves = await halvesOf(db);
+      const [tables, beside, schema] = await Promise.all([rowsOf(target, proof.session, snapshot, halves), fingerprintBeside(db), fingerprintSchema(target, snapshot)]);
       return { tables, ...beside, schema };
     } finally {
       await db.query('ROLLBACK').catch(() => undefined);

@@ -61,11 +61,59 @@ export async function fingerprintBeside(client: Client): Promise<Pick<PgStreamPr
   return { views, ...await fingerprintExtras(client) };
 }
 
-/** The rows of a (restored) database, read the way the backup read its source: pg_dump's data, walked. */
-export async function rowsOf(target: PostgresTarget, session: PgStreamProof['session'], snapshot: string): Promise<Record<string, RowsFingerprint>> {
+// Below this much table data one pg_dump is as fast; above this many tables the exclusion lists get unwieldy.
+const SPLIT_MIN_BYTES = 64 * 1024 * 1024;
+const SPLIT_MAX_TABLES = 2000;
+
+const patternOf = (schema: string, name: string) => [schema, name].map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+
+/**
+ * The tables in two halves of about equal size (largest first, each to the lighter half), as pg_dump patterns,
+ * for two pg_dumps in one snapshot: each reads its rows on its own server backend, where one backend turning
+ * every row into text is what limits a single dump. Undefined when one dump will do.
+ */
+export async function halvesOf(client: Client, minBytes = SPLIT_MIN_BYTES): Promise<[string[], string[]] | undefined> {
+  const rows = (await client.query<{ s: string; n: string; b: string }>(
+    `SELECT n.nspname AS s, c.relname AS n, pg_table_size(c.oid)::text AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+     ORDER BY pg_table_size(c.oid) DESC`)).rows;
+  const total = rows.reduce((n, r) => n + Number(r.b), 0);
+  if (rows.length < 2 || rows.length > SPLIT_MAX_TABLES || total < minBytes) return undefined;
+  const halves: [string[], string[]] = [[], []];
+  const bytes = [0, 0];
+  for (const r of rows) {
+    const i = bytes[0]! <= bytes[1]! ? 0 : 1;
+    halves[i].push(patternOf(r.s, r.n));
+    bytes[i] += Number(r.b);
+  }
+  return halves;
+}
+
+/**
+ * The rows of a (restored) database, read the way the backup read its source: pg_dump's data, walked. With
+ * `halves`, two pg_dumps each leave out the other's tables; a table in neither (an extension's) is read by
+ * both, and both must agree on it.
+ */
+export async function rowsOf(target: PostgresTarget, session: PgStreamProof['session'], snapshot: string, halves?: [string[], string[]]): Promise<Record<string, RowsFingerprint>> {
+  const excluded = halves ? [halves[1], halves[0]] : [[]];
+  const parts = await Promise.all(excluded.map((skip) => rowsOfOneDump(target, session, snapshot, skip)));
+  const rows: Record<string, RowsFingerprint> = {};
+  for (const part of parts) {
+    for (const [table, fp] of Object.entries(part)) {
+      const seen = rows[table];
+      if (seen && (seen.rows !== fp.rows || seen.hash !== fp.hash)) throw new Error(`two reads of ${table} in one snapshot disagree`);
+      rows[table] = fp;
+    }
+  }
+  return rows;
+}
+
+async function rowsOfOneDump(target: PostgresTarget, session: PgStreamProof['session'], snapshot: string, skip: string[]): Promise<Record<string, RowsFingerprint>> {
   const { args, env } = dumpSession(session);
-  const dump = spawnPg('pg_dump', ['--format=custom', '--compress=0', '--data-only', `--snapshot=${snapshot}`, ...args,
-    '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore', env);
+  // Large objects are fingerprinted by SQL (fingerprintBeside): pg_dump need not read them.
+  const dump = spawnPg('pg_dump', ['--format=custom', '--compress=0', '--data-only', '--no-blobs', `--snapshot=${snapshot}`, ...args,
+    ...skip.map((p) => `--exclude-table-data=${p}`), '--no-password', `--dbname=${conninfoDbname(target.database)}`], target, 'ignore', env);
   const done = exited(dump, `pg_dump --data-only of ${target.database}`);
   done.catch(() => undefined); // awaited below, once the output is read
   const walker = new ArchiveWalker({ rowSums: true });
