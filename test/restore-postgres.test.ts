@@ -104,6 +104,8 @@ test('with the catalog unreachable, restore finds the latest backup and the late
     TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, BACKUP_BUCKET: config.storage.bucket, CAIRN_METADATA_PORT: '1' });
   await withWorker(lost, async (client) => {
     for (const input of [{ type: 'postgres', target: source.database }, { type: 'all' }]) {
+      // A default destination is named by the second the restore started: two in one second would meet.
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 50));
       const run = await runRestore(client, lost, input);
       assert.equal(run.failed, false, run.error);
       assert.equal(run.result!.locatedFrom, 'bucket');
