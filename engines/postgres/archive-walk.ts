@@ -85,7 +85,6 @@ export class ArchiveWalker {
   private block: TocEntry | undefined;
   private blockHasData = false;
   private blocks = 0;
-  private compressed = false;
   private readonly sums: Map<string, RowSum> | undefined;
   private sum: RowSum | undefined;
 
@@ -157,8 +156,8 @@ export class ArchiveWalker {
     const offSize = c.byte();
     const format = c.byte();
     if (format !== 1) throw new Error(`the archive is not in custom format (format byte ${format})`);
-    this.compressed = (this.version >= v(1, 15) ? c.byte() : c.int()) !== 0; // compression algorithm / level
-    if (this.compressed && this.sums) throw new Error('pg_dump compressed this archive\'s data itself: its rows cannot be read on the stream');
+    const compressed = (this.version >= v(1, 15) ? c.byte() : c.int()) !== 0; // compression algorithm / level
+    if (compressed && this.sums) throw new Error('pg_dump compressed this archive\'s data itself: its rows cannot be read on the stream');
     for (let i = 0; i < 7; i++) c.int(); // creation time
     c.str(); // database name
     c.str(); // server version

@@ -31,7 +31,7 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
               CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END AS lsn,
               pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype
        FROM pg_database d WHERE d.datname = current_database()`)).rows[0]!;
-    const dumpMajor = majorOf(dumpVersion.replace(/^\D+/, ''));
+    const dumpMajor = majorOf(dumpVersion);
     const plan = dumpCompression(target.compression ?? DEFAULT_PG_COMPRESSION, dumpMajor);
     const fingerprinting = target.fingerprint !== false;
     // Rows pg_dump writes uncompressed are fingerprinted as they pass (proof version 2); otherwise the server hashes them.
@@ -58,15 +58,15 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     stream.done.catch((err: Error) => progress.destroy(err));
     stream.output.pipe(progress);
     // The holding connection is idle while pg_dump streams: scanning on it then costs little wall time.
-    const beside = onStream ? besideTheDump(client, target, point.snapshot, ctx) : fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve(undefined);
+    const beside: Promise<{ counts: Record<string, number>; proof?: PgProof | Omit<PgStreamProof, 'format' | 'version' | 'tables' | 'session'> }> = onStream
+      ? besideTheDump(client, target, point.snapshot, ctx)
+      : fingerprinting ? fingerprint(client, target, point.snapshot, ctx) : Promise.resolve({ counts: counted! });
     beside.catch(stream.stop);
     const [artifact, , taken] = await Promise.all([ctx.writeArtifact(plan.spec, progress), stream.done, beside]);
     await client.query('COMMIT');
-    const tables = taken ? ('counts' in taken ? taken.counts : Object.fromEntries(Object.entries(taken.tables).map(([name, t]) => [name, t.rows]))) : counted!;
+    const tables = taken.counts;
     const walk = walker?.end(tables);
-    const proof: PgProof | PgStreamProof | undefined = taken && 'counts' in taken
-      ? { format: PROOF_FORMAT, version: 2, tables: walk!.rows!, ...taken.proof, session: session! }
-      : taken;
+    const proof = onStream ? { ...taken.proof, format: PROOF_FORMAT, version: 2 as const, tables: walk!.rows!, session: session! } : taken.proof;
     // An archive version the walk does not know proves nothing: validation then reads the object back.
     const structure = ctx.verifyOnStream && walk?.walked ? describeWalk(walk, plan) : undefined;
     return {
@@ -91,7 +91,8 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
   }
 }
 
-async function fingerprint(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext): Promise<PgProof> {
+/** Proof version 1: every row hashed by the server; the counts come from the same scans. */
+async function fingerprint(client: Client, target: PostgresTarget, snapshot: string, ctx: BackupContext): Promise<{ counts: Record<string, number>; proof: PgProof }> {
   const started = Date.now();
   const [data, schema] = await Promise.all([
     fingerprintData(client, (name) => ctx.heartbeat({ phase: 'fingerprinting', table: name })).catch((err: Error & { code?: string }) => {
@@ -100,7 +101,7 @@ async function fingerprint(client: Client, target: PostgresTarget, snapshot: str
     fingerprintSchema(target, snapshot),
   ]);
   ctx.log('fingerprinted', { tables: Object.keys(data.tables).length, ms: Date.now() - started });
-  return { ...data, schema };
+  return { counts: Object.fromEntries(Object.entries(data.tables).map(([name, t]) => [name, t.rows])), proof: { ...data, schema } };
 }
 
 /**

@@ -5,11 +5,13 @@ import { comment, databaseExists, describeContents, dropDatabase, IN_PROGRESS, q
 import { connect } from './session';
 
 export async function inspectPostgres(dest: Destination<PostgresTarget>): Promise<{ empty: boolean; detail: string }> {
-  const exists = await withServer(dest.target, (server) => databaseExists(server, dest.target.database));
+  const { exists, marker } = await withServer(dest.target, async (server) => ({
+    exists: await databaseExists(server, dest.target.database), marker: await comment(server, dest.target.database),
+  }));
   if (!exists) return { empty: true, detail: `${dest.label} does not exist; the restore creates it` };
   // A worker that died mid-restore leaves its database marked (and its pg_restore may even have finished since):
   // the retry's restore drops it and starts again, so it is no one else's data to protect.
-  if ((await withServer(dest.target, (server) => comment(server, dest.target.database))) === IN_PROGRESS) {
+  if (marker === IN_PROGRESS) {
     return { empty: true, detail: `${dest.label} was left by an unfinished restore (marked '${IN_PROGRESS}'); the restore starts it again` };
   }
   const c = await withDatabase(dest.target, describeContents);

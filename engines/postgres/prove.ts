@@ -81,7 +81,7 @@ export async function provePostgres(dest: Destination<PostgresTarget>, manifest:
   }
   let found: Omit<PgStreamProof, 'format' | 'version' | 'session' | 'views'> & { views?: PgStreamProof['views'] };
   if (isStreamProof(proof)) {
-    const dumpMajor = majorOf(pgDumpVersion().replace(/^\D+/, ''));
+    const dumpMajor = majorOf(pgDumpVersion());
     if (dumpMajor > NEWEST_WALKED_PG_DUMP) {
       return countsOnly(dest.target, manifest, [`row counts only: the rows were fingerprinted from the dump, and this pg_dump (${dumpMajor}) writes archives `
         + `newer than this Cairn reads (up to pg_dump ${NEWEST_WALKED_PG_DUMP}), so the copy's rows could not be fingerprinted the same way`]);
