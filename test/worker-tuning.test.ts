@@ -1,6 +1,6 @@
 /**
  * The worker process re-executes itself once with its memory tuning (worker/lean-process.ts): same pid, glibc
- * arenas capped, a small V8 young generation; CAIRN_WORKER_TUNING=off leaves it as started; a bad value is refused.
+ * arenas capped, a small V8 young generation, a capped old one that grows 2x between full collections; CAIRN_WORKER_TUNING=off leaves it as started; a bad value is refused.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +25,7 @@ test('a worker runs tuned under its own pid; CAIRN_WORKER_TUNING=off runs it as 
   assert.ok(environ(pid).includes('MALLOC_ARENA_MAX=2'), 'glibc arenas capped');
   assert.ok(cmdline(pid).includes('--max-semi-space-size=2'), 'a small young generation');
   assert.ok(cmdline(pid).includes('--max-old-space-size=160'), 'a capped old generation');
+  assert.ok(cmdline(pid).includes('--heap-growing-percent=100'), 'which still grows 2x between full collections');
 
   const plain = startWorkerProcess({ ...env(), CAIRN_WORKER_TUNING: 'off' });
   started.push(plain);
