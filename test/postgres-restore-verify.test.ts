@@ -3,14 +3,14 @@
  * with room in TMPDIR it verifies the copy it spools (one read of the store) and restores from it; without room
  * it verifies by a full read first and streams; a backup failing its structural check is refused before any
  * database exists; the spool is gone after success and failure. zstd artifacts (decompressed by a zstd child)
- * and pg_dump's own gzip, single and parallel jobs.
+ * and pg_dump's own gzip, single and parallel jobs, and the jobs Cairn chooses when none are given.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { PostgresTarget } from '../config/types';
 import { Readable } from 'node:stream';
 import type { ReadContext, VerifiedBackup } from '../engines/engine';
@@ -89,6 +89,53 @@ test('without room to spool, a single-job restore verifies by a full read first 
   assert.deepEqual(await fingerprint(dest.target), expected);
   assert.deepEqual(readdirSync(spool), []);
   await postgresEngine.drop(dest);
+});
+
+test('without --jobs: pg_restore -j from a decompressed spool into a database Cairn creates; one transaction into an existing empty one, for a backup without a recorded size, or without room', async () => {
+  const { files, manifest } = backups.zstd;
+  const recorded = manifest.artifacts[0]!.meta?.archiveBytes;
+  assert.ok(typeof recorded === 'number' && recorded > manifest.artifacts[0]!.sizeBytes, 'the backup recorded its archive\'s size before zstd');
+  const restore = async (dest: ReturnType<typeof restoreDestination>, m: Manifest) => {
+    const outcome = await postgresEngine.restore(dest, m, files.read, { replace: false, verify: fullRead(dest.target.database).verify });
+    assert.deepEqual(readdirSync(spool), [], 'the spool is deleted');
+    assert.deepEqual(await fingerprint(dest.target), expected);
+    assert.deepEqual((await postgresEngine.prove(dest, m, outcome, files.read)).checks.filter((c) => !c.ok), []);
+    return outcome.notes.join('\n');
+  };
+  const fresh = restoreDestination(source, manifest, stamp());
+  assert.match(await restore(fresh, manifest), /created .* with pg_restore -j \d from a spool file \(deleted\) \(jobs chosen by Cairn; --jobs 1 restores in one transaction\)/);
+  await postgresEngine.drop(fresh);
+
+  const into = restoreDestination(source, manifest, stamp(), `${PREFIX}-chosen-empty`);
+  await query(adminTarget(), `CREATE DATABASE "${into.target.database}" TEMPLATE template0`);
+  assert.match(await restore(into, manifest), /restored into the existing empty database .* from a verified spool file \(deleted\) in one transaction/);
+
+  const withSize = (archiveBytes?: number): Manifest => ({
+    ...manifest, artifacts: manifest.artifacts.map((a) => ({ ...a, meta: { compression: a.meta?.compression, ...(archiveBytes ? { archiveBytes } : {}) } })),
+  });
+  for (const [why, m] of [['no recorded size', withSize()], ['no room four times over', withSize(2 ** 50)]] as const) {
+    const dest = restoreDestination(source, manifest, stamp());
+    assert.match(await restore(dest, m), /created .* from a verified spool file \(deleted\) in one transaction/, why);
+    await postgresEngine.drop(dest);
+  }
+});
+
+test('a spool left by a killed worker is removed by the next restore; a live worker\'s is not', async () => {
+  const { files, manifest } = backups.zstd;
+  const orphan = join(spool, 'cairn-pg-restore-4194305.1-abc123'); // above any pid_max: its owner is gone
+  const live = join(spool, `cairn-pg-restore-${process.pid}.${readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[19]}-def456`);
+  for (const dir of [orphan, live]) {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'archive.dump'), 'x'.repeat(1000));
+  }
+  try {
+    const dest = restoreDestination(source, manifest, stamp());
+    await postgresEngine.restore(dest, manifest, files.read, { replace: false, verify: fullRead(dest.target.database).verify });
+    assert.deepEqual(readdirSync(spool), [basename(live)], 'the orphan is gone, the live one kept');
+    await postgresEngine.drop(dest);
+  } finally {
+    rmSync(live, { recursive: true, force: true });
+  }
 });
 
 test('a backup failing its structural check on the spooled copy is refused before any database exists; the spool is removed', async () => {

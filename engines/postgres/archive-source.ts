@@ -6,6 +6,11 @@
  * pg_restore restores from that verified file. Without room, a single-job restore verifies by a full read of
  * the store first (RestoreOptions.verify) and then streams a second, again verified, read into pg_restore.
  * A zstd (or storage-level gzip) artifact is decompressed by a child process, never in the worker.
+ *
+ * Without --jobs, a verified restore runs `pg_restore -j` from a decompressed spool when the backup recorded
+ * its archive's size and that size takes at most a quarter of TMPDIR's free space: on two cores it restores
+ * 1 GB ~15% faster (docs/benchmarks.md). A quarter, because the restored database may need the same disk. A
+ * parallel restore is not one transaction, so the caller runs it only into a database it created.
  */
 import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +32,24 @@ export type ArchiveSource =
   /** a verified read of the store, started when pg_restore is ready for it */
   | { kind: 'stream'; artifact: ArtifactRecord };
 
-export interface PreparedArchive { source: ArchiveSource; verified?: VerifiedBackup; how: string }
+export interface PreparedArchive {
+  source: ArchiveSource;
+  verified?: VerifiedBackup;
+  how: string;
+  jobs: number;
+  /** jobs chosen by Cairn, not asked for: a single transaction where a parallel restore is not safe */
+  chosen: boolean;
+}
+
+/** Parallel jobs Cairn chooses: the worker's cores, at least 2 (the server does most of the work), at most 4. */
+export const CHOSEN_JOBS = Math.min(4, Math.max(2, os.availableParallelism()));
+const CHOSEN_SPOOL_SHARE = 4;
+
+/** The archive's size as pg_dump wrote it (before zstd, after decryption), when the backup recorded it. */
+function archiveBytes(artifact: ArtifactRecord): number | undefined {
+  const n = artifact.meta?.archiveBytes;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
 
 /** The stored bytes as they are in the bucket, decrypted when encrypted, not decompressed. */
 export function asStored(artifact: ArtifactRecord): ArtifactRecord {
@@ -50,26 +72,35 @@ async function freeBytes(dir: string): Promise<number> {
  * yet). `dir` is a private directory the caller removes afterwards, success or failure.
  */
 export async function prepareArchive(input: {
-  artifact: ArtifactRecord; counts: Counts; ctx: ReadContext; jobs: number; dir: string; verify?: () => Promise<VerifiedBackup>;
+  artifact: ArtifactRecord; counts: Counts; ctx: ReadContext; jobs: number | undefined; dir: string; verify?: () => Promise<VerifiedBackup>;
 }): Promise<PreparedArchive> {
-  const { artifact, jobs, dir, verify } = input;
+  const { artifact, dir, verify } = input;
   const free = await freeBytes(dir);
-  const room = free >= artifact.sizeBytes + SPOOL_MARGIN_BYTES;
+  const unpacked = archiveBytes(artifact);
+  const chosen = input.jobs === undefined;
+  const roomy = unpacked !== undefined && Math.max(unpacked, artifact.sizeBytes) * CHOSEN_SPOOL_SHARE + SPOOL_MARGIN_BYTES <= free;
+  const jobs = input.jobs ?? (verify && roomy ? CHOSEN_JOBS : 1);
+  // A parallel restore spools the archive decompressed: its recorded size, and never less than the stored one.
+  const spoolBytes = jobs > 1 ? Math.max(unpacked ?? 0, artifact.sizeBytes) : artifact.sizeBytes;
+  const room = free >= spoolBytes + SPOOL_MARGIN_BYTES;
   if (jobs > 1 && !room) {
-    throw new PermanentError(`jobs=${jobs} spools the archive (${mib(artifact.sizeBytes)}) to ${os.tmpdir()}, which has only ${mib(free)} free: `
+    throw new PermanentError(`jobs=${jobs} spools the archive (${mib(spoolBytes)}) to ${os.tmpdir()}, which has only ${mib(free)} free: `
       + 'free space there, point TMPDIR at a larger disk, or restore with jobs=1 (streams, no disk)', 'SpoolSpaceTooSmall');
   }
   if (jobs === 1 && (!room || !verify)) {
     // Streaming: when not verified yet, a full verified read of the store comes first.
     const verified = verify ? await timed(verify) : undefined;
     const why = verify ? `${os.tmpdir()} has ${mib(free)} free, too little to spool ${mib(artifact.sizeBytes)}: verified by a full read of the store, then streamed` : 'streamed';
-    return { source: { kind: 'stream', artifact }, ...(verified ? { verified } : {}), how: why };
+    return { source: { kind: 'stream', artifact }, ...(verified ? { verified } : {}), how: why, jobs, chosen };
   }
   const began = Date.now();
   const source = await spool(artifact, input.ctx, dir, jobs > 1, verify ? input.counts : undefined);
-  if (!verify) return { source, how: `spooled to ${os.tmpdir()} (deleted afterwards)` };
+  if (!verify) return { source, how: `spooled to ${os.tmpdir()} (deleted afterwards)`, jobs, chosen };
   const checks = ['postgres structural check (of the bytes spooled)', `size and sha256 of ${artifact.key}`];
-  return { source, verified: { checks, bytesRead: artifact.sizeBytes, ms: Date.now() - began }, how: `verified while spooling to ${os.tmpdir()} (one read of the store; deleted afterwards)` };
+  return {
+    source, verified: { checks, bytesRead: artifact.sizeBytes, ms: Date.now() - began }, jobs, chosen,
+    how: `verified while spooling to ${os.tmpdir()} (one read of the store; deleted afterwards)`,
+  };
 }
 
 async function timed(verify: () => Promise<VerifiedBackup>): Promise<VerifiedBackup> {

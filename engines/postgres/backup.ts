@@ -70,7 +70,10 @@ export async function backupPostgres(target: PostgresTarget, ctx: BackupContext)
     // An archive version the walk does not know proves nothing: validation then reads the object back.
     const structure = ctx.verifyOnStream && walk?.walked ? describeWalk(walk, plan) : undefined;
     return {
-      artifacts: [structure ? { ...artifact, inFlight: { store: artifact.inFlight?.store ?? [], structure } } : artifact],
+      artifacts: [{
+        ...artifact, meta: { ...artifact.meta, archiveBytes: stream.archiveBytes() },
+        ...(structure ? { inFlight: { store: artifact.inFlight?.store ?? [], structure } } : {}),
+      }],
       sourceVersion: `PostgreSQL ${serverVersion}`,
       consistency: {
         method: 'pg_export_snapshot', snapshot: point.snapshot, txidSnapshot: point.txid, at: point.at.toISOString(), walLsn: point.lsn, dumpedWith: dumpVersion,

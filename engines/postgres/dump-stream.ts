@@ -45,12 +45,16 @@ export interface DumpStream {
   output: Readable;
   /** settles when pg_dump (and zstd) exited and every byte went through */
   done: Promise<unknown>;
+  /** bytes of the archive as pg_dump wrote it (before zstd): what a restore spools decompressed */
+  archiveBytes(): number;
   stop(): void;
 }
 
 export function dumpStream(dump: PgProcess, plan: DumpPlan, walker: ArchiveWalker | undefined, what: string): DumpStream {
+  let archiveBytes = 0;
   const walk = new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      archiveBytes += chunk.length;
       try {
         walker?.write(chunk);
         cb(null, chunk);
@@ -76,7 +80,7 @@ export function dumpStream(dump: PgProcess, plan: DumpPlan, walker: ArchiveWalke
   // If pg_dump, zstd or the walk fails, the upload must fail too, not complete with a truncated dump.
   done.catch((err: Error) => { output.destroy(err); stop(); });
   walk.on('error', stop);
-  return { output, done, stop };
+  return { output, done, stop, archiveBytes: () => archiveBytes };
 }
 
 /** The manifest's words for a walk that passed. */

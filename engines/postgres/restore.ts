@@ -14,11 +14,10 @@ import { runPgRestore } from './pg-restore';
 import { runPsqlScript } from './plain-sql';
 import { adoptedFormat } from '../../storage/format/adopted';
 import { prepareArchive, type ArchiveSource } from './archive-source';
+import { makeSpoolDir } from './spool-dir';
 import { checkVersions, explainRestoreFailure, pgRestoreVersion } from './versions';
 import type { Client } from 'pg';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 
 function utcStamp(): string {
@@ -73,7 +72,7 @@ export async function restorePostgres(
   const artifact = manifest.artifacts.find((a) => a.part === '');
   if (!artifact) throw new PermanentError(`backup ${manifest.backupId ?? ''} has no pg_dump artifact`);
   const jobs = opts.jobs ?? 1;
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
+  if (opts.jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
   const restoreVersion = pgRestoreVersion();
   if (adoptedFormat(manifest) === 'pg-plain-sql') {
     // An adopted plain-SQL dump (plain-sql.ts): verified by a full read first when not yet, then streamed into psql.
@@ -81,12 +80,12 @@ export async function restorePostgres(
     const outcome = await restoreArchive(dest, manifest, ctx, opts, { jobs, restoreVersion, source: { kind: 'stream', artifact } });
     return { ...outcome, ...(verified ? { verified } : {}) };
   }
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-pg-restore-'));
+  const dir = await makeSpoolDir();
   try {
     // Verified (when not yet) before anything below touches a database.
     ctx.heartbeat({ phase: opts.verify ? 'verifying' : 'reading' });
-    const prepared = await prepareArchive({ artifact, counts: manifest.counts, ctx, jobs, dir, ...(opts.verify ? { verify: opts.verify } : {}) });
-    const outcome = await restoreArchive(dest, manifest, ctx, opts, { jobs, restoreVersion, source: prepared.source });
+    const prepared = await prepareArchive({ artifact, counts: manifest.counts, ctx, jobs: opts.jobs, dir, ...(opts.verify ? { verify: opts.verify } : {}) });
+    const outcome = await restoreArchive(dest, manifest, ctx, opts, { jobs: prepared.jobs, chosen: prepared.chosen, restoreVersion, source: prepared.source });
     const v = prepared.verified;
     outcome.notes.push(`archive ${prepared.how}; phases: ${v ? `verify ${secs(v.ms ?? 0)}, ` : ''}${outcome.notes.pop()!}`);
     return { ...outcome, ...(v ? { verified: v } : {}) };
@@ -99,10 +98,13 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function restoreArchive(
   dest: Destination<PostgresTarget>, manifest: Manifest, ctx: ReadContext, opts: RestoreOptions,
-  run: { jobs: number; restoreVersion: string; source: ArchiveSource },
+  run: { jobs: number; chosen?: boolean; restoreVersion: string; source: ArchiveSource },
 ): Promise<RestoreOutcome> {
-  const { jobs, restoreVersion } = run;
+  const { restoreVersion } = run;
   const { into, serverVersion } = await plan(dest, manifest, opts, restoreVersion);
+  // Jobs Cairn chose run only into a database it creates (and drops if the restore fails): an existing empty
+  // database gets one transaction, from the same spool file.
+  const jobs = run.chosen && into === 'empty' ? 1 : run.jobs;
   const name = dest.target.database;
   const stamp = utcStamp();
   const work = into === 'beside' ? fitName(name, `_incoming_${stamp}`) : name;
@@ -149,7 +151,7 @@ async function restoreArchive(
     if (into !== 'empty') await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS NULL`);
   });
   notes.push(`${into === 'new' ? 'created' : into === 'empty' ? 'restored into the existing empty database' : 'replaced'} ${dest.label}`
-    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)` : run.source.kind === 'file' ? ' from a verified spool file (deleted) in one transaction' : ' streamed in one transaction'}`);
+    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)${run.chosen ? ` (jobs chosen by Cairn; --jobs 1 restores in one transaction)` : ''}` : run.source.kind === 'file' ? ' from a verified spool file (deleted) in one transaction' : ' streamed in one transaction'}`);
   notes.push(`${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'} ${secs(restoreMs)}, ANALYZE ${secs(analyzeMs)}`);
   return { notes };
 }
