@@ -42,7 +42,8 @@ function options() {
     console.log(`usage: npm run bench [-- options]
   --size-gb N        bench database size (pg_database_size), default 1
   --variants LIST    Cairn runs, comma-separated compression[@partMiBxqueue][/stream|/readback], default zstd:1,zstd:3,gzip
-  --jobs N           jobs of the pg_restore -j baseline and of Cairn's restore --jobs row, default 2
+  --jobs N           jobs of the pg_restore -j baseline, default 2 (Cairn's restore row uses the jobs Cairn
+                     chooses, as a restore without --jobs does; a second row restores with --jobs 1)
   --neo4j-nodes N    nodes (and relationships) of the Neo4j part, default 100000; 0 skips Neo4j
   --neo4j-replay-limit N
                      Cypher-replay baseline: replay the first N statements and extrapolate (0: all; replaying
@@ -91,13 +92,13 @@ async function main(): Promise<void> {
     rows.push({ section: 'restore', name: `pg_restore -j${opts.jobs} dir`, ...await restoreFromDirectory(target, opts.jobs, `${bench}-r2`, tmp) });
     rows.push({ section: 'restore', name: 'pg_restore zstd file', ...await restoreFromZstdFile(target, 3, `${bench}-r3`, tmp), note: 'zstd -dc of a local pg_dump -Z0 | zstd -3 file into pg_restore --single-transaction (Cairn zstd\'s format)' });
     for (const [i, variant] of variants.entries()) {
-      const run = await runVariant({ bench, empty, bucket, queuePrefix: `bench-speed-${suffix}`, verbose: opts.verbose, restoreJobs: opts.jobs }, variant, i);
+      const run = await runVariant({ bench, empty, bucket, queuePrefix: `bench-speed-${suffix}`, verbose: opts.verbose, restoreJobs: 1 }, variant, i);
       runs.push(run);
       const name = `Cairn ${variantName(variant)}`;
       rows.push({ section: 'backup', name, ms: run.backup.ms, storedBytes: run.backup.storedBytes, peakRss: run.backup.peakRss,
         note: `dump+upload ${(run.backup.dumpMs / 1000).toFixed(1)} s, validation (${run.variant.verify}) ${(run.backup.validateMs / 1000).toFixed(1)} s; worker idle RSS ${(run.idleRss / MiB).toFixed(0)} MiB` });
       rows.push({ section: 'restore', name, ms: run.restore.ms, peakRss: run.restore.peakRss, note: run.restore.phases });
-      if (run.restoreJobs) rows.push({ section: 'restore', name: `${name} --jobs ${opts.jobs}`, ms: run.restoreJobs.ms, peakRss: run.restoreJobs.peakRss, note: run.restoreJobs.phases });
+      if (run.restoreJobs) rows.push({ section: 'restore', name: `${name} --jobs 1`, ms: run.restoreJobs.ms, peakRss: run.restoreJobs.peakRss, note: run.restoreJobs.phases });
       rows.push({ section: 'overhead', name: `empty-target cycle (${variantName(variant)} worker)`, ms: run.emptyCycleMs });
     }
   } finally {

@@ -23,7 +23,7 @@ export interface CairnRun {
   emptyCycleMs: number;
   backup: { ms: number; peakRss: number; storedBytes: number; dumpMs: number; validateMs: number; encoding: string };
   restore: RestoreRun;
-  /** the same restore with jobs: N (--jobs) */
+  /** the same restore with jobs: N (--jobs; the bench asks for 1: one transaction) */
   restoreJobs?: RestoreRun;
 }
 
@@ -85,7 +85,7 @@ export async function runVariant(ctx: RunContext, variant: Variant, index: numbe
       if (!restored.ok) throw new Error(`restore failed: ${JSON.stringify(restored.targets)}`);
       const t = restored.targets[0]!;
       const d = t.durations;
-      const phases = `verify ${secs(d.verifyMs)}, restore ${secs(d.restoreMs)}, prove ${secs(d.proveMs)}; ${t.notes.filter((n) => /phases:/.test(n)).join('; ')}`;
+      const phases = `verify ${secs(d.verifyMs)}, restore ${secs(d.restoreMs)}, prove ${secs(d.proveMs)}; ${t.notes.filter((n) => /phases:|with pg_restore/.test(n)).join('; ')}`;
       log(`  restore${jobs ? ` --jobs ${jobs}` : ''} ${secs(ms)} (${phases})`);
       await dropRestoredCopies(ctx.bench);
       return { ms, peakRss, phases };
