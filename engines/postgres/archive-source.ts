@@ -9,7 +9,7 @@
  *
  * Without --jobs, a verified restore runs `pg_restore -j` from a decompressed spool when the backup recorded
  * its archive's size and that size takes at most a quarter of TMPDIR's free space: on two cores it restores
- * 1 GB ~15% faster (docs/benchmarks.md). A quarter, because the restored database may need the same disk. A
+ * 1 GB ~10-15% faster (docs/benchmarks.md). A quarter, because the restored database may need the same disk. A
  * parallel restore is not one transaction, so the caller runs it only into a database it created.
  */
 import { createWriteStream, promises as fs } from 'node:fs';
@@ -42,7 +42,7 @@ export interface PreparedArchive {
 }
 
 /** Parallel jobs Cairn chooses: the worker's cores, at least 2 (the server does most of the work), at most 4. */
-export const CHOSEN_JOBS = Math.min(4, Math.max(2, os.availableParallelism()));
+const CHOSEN_JOBS = Math.min(4, Math.max(2, os.availableParallelism()));
 const CHOSEN_SPOOL_SHARE = 4;
 
 /** The archive's size as pg_dump wrote it (before zstd, after decryption), when the backup recorded it. */

@@ -72,7 +72,7 @@ export async function restorePostgres(
   const artifact = manifest.artifacts.find((a) => a.part === '');
   if (!artifact) throw new PermanentError(`backup ${manifest.backupId ?? ''} has no pg_dump artifact`);
   const jobs = opts.jobs ?? 1;
-  if (opts.jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new PermanentError(`jobs must be a whole number from 1 to 64, got ${jobs}`);
   const restoreVersion = pgRestoreVersion();
   if (adoptedFormat(manifest) === 'pg-plain-sql') {
     // An adopted plain-SQL dump (plain-sql.ts): verified by a full read first when not yet, then streamed into psql.
