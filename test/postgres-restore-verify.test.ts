@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { PostgresTarget } from '../config/types';
 import { Readable } from 'node:stream';
@@ -120,21 +120,23 @@ test('without --jobs: pg_restore -j from a decompressed spool into a database Ca
   }
 });
 
-test('a spool left by a killed worker is removed by the next restore; a live worker\'s is not', async () => {
+test('a spool left by a killed worker is removed by the next restore; a live worker\'s, or another host\'s, is not', async () => {
   const { files, manifest } = backups.zstd;
-  const orphan = join(spool, 'cairn-pg-restore-4194305.1-abc123'); // above any pid_max: its owner is gone
-  const live = join(spool, `cairn-pg-restore-${process.pid}.${readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[19]}-def456`);
-  for (const dir of [orphan, live]) {
+  const host = hostname();
+  const orphan = join(spool, `cairn-pg-restore-${host}.4194305.1-abc123`); // above any pid_max: its owner is gone
+  const live = join(spool, `cairn-pg-restore-${host}.${process.pid}.${readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[19]}-def456`);
+  const elsewhere = join(spool, `cairn-pg-restore-${host}.example.4194305.1-ghi789`); // another host's: not ours to judge
+  for (const dir of [orphan, live, elsewhere]) {
     mkdirSync(dir);
     writeFileSync(join(dir, 'archive.dump'), 'x'.repeat(1000));
   }
   try {
     const dest = restoreDestination(source, manifest, stamp());
     await postgresEngine.restore(dest, manifest, files.read, { replace: false, verify: fullRead(dest.target.database).verify });
-    assert.deepEqual(readdirSync(spool), [basename(live)], 'the orphan is gone, the live one kept');
+    assert.deepEqual(readdirSync(spool).sort(), [basename(elsewhere), basename(live)].sort(), 'the orphan is gone; the live one and another host\'s are kept');
     await postgresEngine.drop(dest);
   } finally {
-    rmSync(live, { recursive: true, force: true });
+    for (const dir of [live, elsewhere]) rmSync(dir, { recursive: true, force: true });
   }
 });
 
