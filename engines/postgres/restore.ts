@@ -150,8 +150,14 @@ async function restoreArchive(
     }
     if (into !== 'empty') await server.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS NULL`);
   });
+  const tool = adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore';
   notes.push(`${into === 'new' ? 'created' : into === 'empty' ? 'restored into the existing empty database' : 'replaced'} ${dest.label}`
-    + ` with ${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'}${jobs > 1 ? ` -j ${jobs} from a spool file (deleted)${run.chosen ? ` (jobs chosen by Cairn; --jobs 1 restores in one transaction)` : ''}` : run.source.kind === 'file' ? ' from a verified spool file (deleted) in one transaction' : ' streamed in one transaction'}`);
-  notes.push(`${adoptedFormat(manifest) === 'pg-plain-sql' ? 'psql' : 'pg_restore'} ${secs(restoreMs)}, ANALYZE ${secs(analyzeMs)}`);
+    + ` with ${howItRan(tool, jobs, run.chosen ?? false, run.source)}`);
+  notes.push(`${tool} ${secs(restoreMs)}, ANALYZE ${secs(analyzeMs)}`);
   return { notes };
+}
+
+function howItRan(tool: string, jobs: number, chosen: boolean, source: ArchiveSource): string {
+  if (jobs > 1) return `${tool} -j ${jobs} from a spool file (deleted)${chosen ? ' (jobs chosen by Cairn; --jobs 1 restores in one transaction)' : ''}`;
+  return `${tool}${source.kind === 'file' ? ' from a verified spool file (deleted)' : ' streamed'} in one transaction`;
 }
