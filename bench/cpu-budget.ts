@@ -98,8 +98,9 @@ async function main(): Promise<void> {
         taskQueue: config.temporal.taskQueue, workflowId: `bench-cpu-${suffix}-restore-${round}`,
         args: [{ type: 'postgres', target: bench, backupId: manifest.backupId }],
       }) as Promise<RestoreBackupResult>);
-      const d = restored.targets[0]!.durations;
-      console.log(`  phases: verify ${secs(d.verifyMs)}, restore ${secs(d.restoreMs)}, prove ${secs(d.proveMs)}`);
+      const t = restored.targets[0]!;
+      const d = t.durations;
+      console.log(`  verify ${secs(d.verifyMs)}, restore ${secs(d.restoreMs)}, prove ${secs(d.proveMs)}; ${t.notes.filter((n) => /phases:|with pg_restore/.test(n)).join('; ')}`);
       await dropRestoredCopies(bench);
     }
   } finally {

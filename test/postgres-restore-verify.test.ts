@@ -100,6 +100,11 @@ test('without --jobs: pg_restore -j from a decompressed spool into a database Ca
     assert.deepEqual(readdirSync(spool), [], 'the spool is deleted');
     assert.deepEqual(await fingerprint(dest.target), expected);
     assert.deepEqual((await postgresEngine.prove(dest, m, outcome, files.read)).checks.filter((c) => !c.ok), []);
+    // ANALYZE ran on every table (an empty one it analyzed has reltuples 0; one never analyzed, -1).
+    const unanalyzed = await query(dest.target, `SELECT c.oid::regclass::text AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.reltuples <> 0
+        AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)`);
+    assert.deepEqual(unanalyzed, [], 'every table has statistics for the planner');
     return outcome.notes.join('\n');
   };
   const fresh = restoreDestination(source, manifest, stamp());
