@@ -15,7 +15,7 @@ import { loadConfig } from '../config/load';
 import type { Manifest } from '../activities/types';
 import type { RestoreBackupResult } from '../workflows/restore-inputs';
 import { ObjectStore } from '../storage/s3';
-import { adminTarget, cleanupBucket, procStatus, resetPeak, startWorker, withPg } from './pg-memory';
+import { cleanupBucket, deleteCatalogRows, procStatus, resetPeak, startWorker } from './pg-memory';
 import { cycle, dropRestoredCopies } from './speed/cairn';
 import { ensureSpeedDatabase } from './speed/data';
 import { log, secs } from './speed/util';
@@ -107,10 +107,7 @@ async function main(): Promise<void> {
     await client.connection.close().catch(() => undefined);
     await worker.stop();
     log(`cleaning up: ${await cleanupBucket(config, true).catch((e: Error) => e.message)}`);
-    await withPg({ ...adminTarget(), ...config.metadata, type: 'postgres', name: 'catalog' }, async (c) => {
-      await c.query('DELETE FROM backup_history WHERE workflow_id LIKE $1', [`bench-cpu-${suffix}-%`]);
-      await c.query('DELETE FROM restore_history WHERE workflow_id LIKE $1', [`bench-cpu-${suffix}-%`]).catch(() => undefined);
-    }).catch((e: Error) => log(`could not delete catalog rows: ${e.message}`));
+    await deleteCatalogRows(config, `bench-cpu-${suffix}-`).catch((e: Error) => log(`could not delete catalog rows: ${e.message}`));
   }
 }
 

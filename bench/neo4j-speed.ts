@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
 import { wipe } from '../test/support/neo4j-graph';
-import { adminTarget, bucketExists, cleanupBucket, withPg } from './pg-memory';
+import { bucketExists, cleanupBucket, deleteCatalogRows } from './pg-memory';
 import { dropExport, engineExport, engineRestore, workerRun, type EngineExport, type WorkerRun } from './speed/neo4j-cairn';
 import { apocJsonExport, graphTotals, replayScript, seedGraph, writeCypherScript } from './speed/neo4j-data';
 import { startPrivateNeo4j, type PrivateNeo4j } from './speed/neo4j-server';
@@ -126,10 +126,7 @@ export async function runNeo4jSpeed(opts: Neo4jSpeedOptions): Promise<{ table: s
     rmSync(script, { force: true });
     await Promise.all(servers.map((s) => s.stop()));
     log(`cleaning up: ${await cleanupBucket(config, createdBucket).catch((e: Error) => e.message)}`);
-    await withPg({ ...adminTarget(), ...config.metadata, type: 'postgres', name: 'catalog' }, async (c) => {
-      await c.query('DELETE FROM backup_history WHERE workflow_id LIKE $1', [`bench-neo4j-${suffix}-%`]);
-      await c.query('DELETE FROM restore_history WHERE workflow_id LIKE $1', [`bench-neo4j-${suffix}-%`]).catch(() => undefined);
-    }).catch((e: Error) => log(`could not delete catalog rows: ${e.message}`));
+    await deleteCatalogRows(config, `bench-neo4j-${suffix}-`).catch((e: Error) => log(`could not delete catalog rows: ${e.message}`));
   }
   const machine: Machine = { cores: cpus().length, loadBefore, loadAfter: loadavg(), node: process.version };
   const entities = totals.nodes + totals.relationships;

@@ -417,6 +417,14 @@ function readMemStats(path: string | undefined): MemStat[] {
 
 // ---------------------------------------------------------------------------------------------- cleanup
 
+/** Deletes the catalog rows (backup_history, restore_history) of a bench run's workflows, by workflow id prefix. */
+export async function deleteCatalogRows(config: CairnConfig, workflowIdPrefix: string): Promise<void> {
+  await withPg({ ...adminTarget(), ...config.metadata, type: 'postgres', name: 'catalog' }, async (c) => {
+    await c.query('DELETE FROM backup_history WHERE workflow_id LIKE $1', [`${workflowIdPrefix}%`]);
+    await c.query('DELETE FROM restore_history WHERE workflow_id LIKE $1', [`${workflowIdPrefix}%`]).catch(() => undefined);
+  });
+}
+
 export async function cleanupBucket(config: CairnConfig, createdByBench: boolean): Promise<string> {
   const store = new ObjectStore(config.storage);
   try {

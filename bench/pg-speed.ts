@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
 import type { PostgresTarget } from '../config/types';
 import { pgBinary } from '../engines/postgres/tools';
-import { adminTarget, bucketExists, cleanupBucket, withPg } from './pg-memory';
+import { adminTarget, bucketExists, cleanupBucket, deleteCatalogRows, withPg } from './pg-memory';
 import { neo4jOptions, runNeo4jSpeed } from './neo4j-speed';
 import { dumpToNull, restoreFromDirectory, restoreFromFile, restoreFromZstdFile, seedWay } from './speed/baselines';
 import { dropRestoredCopies, parseVariant, runVariant, variantName, type CairnRun } from './speed/cairn';
@@ -103,10 +103,7 @@ async function main(): Promise<void> {
     }
   } finally {
     log(`cleaning up: ${await cleanupBucket(config, createdBucket).catch((e: Error) => e.message)}`);
-    await withPg({ ...adminTarget(), ...config.metadata, type: 'postgres', name: 'catalog' }, async (c) => {
-      await c.query('DELETE FROM backup_history WHERE workflow_id LIKE $1', [`bench-speed-${suffix}-%`]);
-      await c.query('DELETE FROM restore_history WHERE workflow_id LIKE $1', [`bench-speed-${suffix}-%`]).catch(() => undefined);
-    }).catch((e: Error) => log(`could not delete catalog rows: ${e.message}`));
+    await deleteCatalogRows(config, `bench-speed-${suffix}-`).catch((e: Error) => log(`could not delete catalog rows: ${e.message}`));
     await dropRestoredCopies(bench).catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
     if (opts.drop) await withPg(adminTarget(), (c) => c.query(`DROP DATABASE IF EXISTS "${bench}" WITH (FORCE)`));

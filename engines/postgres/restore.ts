@@ -162,14 +162,16 @@ async function restoreArchive(
  * core idle for most of its ~1 s per GB.
  */
 async function analyzeAll(target: PostgresTarget, connections = 2): Promise<void> {
-  const tables = await withDatabase(target, async (db) => (await db.query<{ t: string }>(
-    `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.relpersistence <> 't'
-     ORDER BY pg_total_relation_size(c.oid) DESC`)).rows.map((r) => r.t));
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(connections, tables.length) }, () => withDatabase(target, async (db) => {
-    while (next < tables.length) await db.query(`ANALYZE ${tables[next++]!}`);
-  })));
+  await withDatabase(target, async (db) => {
+    const tables = (await db.query<{ t: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.relpersistence <> 't'
+       ORDER BY pg_total_relation_size(c.oid) DESC`)).rows.map((r) => r.t);
+    let next = 0;
+    const drain = async (client: Client) => { while (next < tables.length) await client.query(`ANALYZE ${tables[next++]!}`); };
+    const others = Array.from({ length: Math.min(connections, tables.length) - 1 }, () => withDatabase(target, drain));
+    await Promise.all([drain(db), ...others]);
+  });
 }
 
 function howItRan(tool: string, jobs: number, chosen: boolean, source: ArchiveSource): string {
